@@ -1,0 +1,830 @@
+//! Enterprises. Every read takes an [`EnterpriseScope`] from the caller's principal, and the
+//! scope becomes part of the SQL: a query for a town officer cannot return another town's rows.
+
+use serde::Serialize;
+use shoumi_domain::enterprise::{parse_tags, tags_to_string};
+use shoumi_domain::{
+    EnterpriseInput, EnterpriseScope, EnterpriseSize, EnterpriseStatus, FieldError, FieldErrors,
+    Industry, KeyTag, Relation,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::orgs::{division_id_by_code, zone_id_by_key};
+use crate::query::{Filter, id_list, like_contains};
+use crate::{AuditedTx, Db, Page, Result, StorageError, new_public_id, now};
+
+/// An enterprise as stored, with the names of its division and zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct Enterprise {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(rename = "id")]
+    pub public_id: String,
+    pub name: String,
+    pub credit_code: String,
+    pub legal_representative: Option<String>,
+    pub address: Option<String>,
+    #[serde(skip)]
+    pub division_id: i64,
+    pub division_code: String,
+    pub division_name: String,
+    #[serde(skip)]
+    pub zone_id: Option<i64>,
+    pub zone_key: Option<String>,
+    pub zone_name: Option<String>,
+    pub industry: String,
+    pub industry_name: String,
+    pub size: Option<EnterpriseSize>,
+    pub tags: Vec<KeyTag>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub share_contacts: bool,
+    pub status: EnterpriseStatus,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Enterprise {
+    /// What a reader with this relation may see: the government sees contacts only when the
+    /// enterprise shares them.
+    pub fn view_for(mut self, relation: Relation) -> Enterprise {
+        if relation == Relation::Government && !self.share_contacts {
+            self.contact_name = None;
+            self.contact_phone = None;
+            self.contact_email = None;
+        }
+        self
+    }
+
+    /// The record as a parsed input (for export and for the edit form).
+    pub fn to_input(&self) -> Option<EnterpriseInput> {
+        Some(EnterpriseInput {
+            name: self.name.clone(),
+            credit_code: shoumi_domain::CreditCode::parse(&self.credit_code).ok()?.0,
+            legal_representative: self.legal_representative.clone(),
+            address: self.address.clone(),
+            division_code: shoumi_domain::DivisionCode::parse(&self.division_code).ok()?,
+            zone_key: self.zone_key.clone(),
+            industry: Industry::parse(&self.industry).ok()?,
+            size: self.size,
+            tags: self.tags.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_phone: self.contact_phone.clone(),
+            contact_email: self.contact_email.clone(),
+            share_contacts: self.share_contacts,
+            status: self.status,
+        })
+    }
+}
+
+const SELECT: &str = "SELECT e.id, e.public_id, e.name, e.credit_code, e.legal_representative, e.address, \
+     e.division_id, d.code AS division_code, d.name AS division_name, e.zone_id, z.key AS zone_key, \
+     z.name AS zone_name, e.industry, e.size, e.tags, e.contact_name, e.contact_phone, e.contact_email, \
+     e.share_contacts, e.status, e.created_at, e.updated_at \
+     FROM enterprises e JOIN divisions d ON d.id = e.division_id LEFT JOIN zones z ON z.id = e.zone_id";
+
+fn row(r: &AnyRow) -> Result<Enterprise> {
+    let industry: String = r.try_get("industry")?;
+    let size: Option<String> = r.try_get("size")?;
+    let tags: String = r.try_get("tags")?;
+    let status: String = r.try_get("status")?;
+    let share: i64 = r.try_get("share_contacts")?;
+    Ok(Enterprise {
+        id: r.try_get("id")?,
+        public_id: r.try_get("public_id")?,
+        name: r.try_get("name")?,
+        credit_code: r.try_get("credit_code")?,
+        legal_representative: r.try_get("legal_representative")?,
+        address: r.try_get("address")?,
+        division_id: r.try_get("division_id")?,
+        division_code: r.try_get("division_code")?,
+        division_name: r.try_get("division_name")?,
+        zone_id: r.try_get("zone_id")?,
+        zone_key: r.try_get("zone_key")?,
+        zone_name: r.try_get("zone_name")?,
+        industry_name: Industry::parse(&industry)
+            .map(|i| i.division_name().to_string())
+            .unwrap_or_default(),
+        industry,
+        size: size.as_deref().and_then(EnterpriseSize::parse),
+        tags: parse_tags(&tags).unwrap_or_default(),
+        contact_name: r.try_get("contact_name")?,
+        contact_phone: r.try_get("contact_phone")?,
+        contact_email: r.try_get("contact_email")?,
+        share_contacts: share != 0,
+        status: EnterpriseStatus::parse(&status).unwrap_or(EnterpriseStatus::Operating),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// The scope as a SQL condition on `e`. Ids are integers from the principal, never user text.
+fn scope_sql(scope: &EnterpriseScope) -> String {
+    if scope.is_all() {
+        return "1 = 1".into();
+    }
+    let mut parts = Vec::new();
+    if !scope.divisions().is_empty() {
+        parts.push(format!("e.division_id IN ({})", id_list(scope.divisions())));
+    }
+    if !scope.zones().is_empty() {
+        parts.push(format!("e.zone_id IN ({})", id_list(scope.zones())));
+    }
+    if !scope.own().is_empty() {
+        parts.push(format!("e.id IN ({})", id_list(scope.own())));
+    }
+    if parts.is_empty() {
+        "1 = 0".into()
+    } else {
+        format!("({})", parts.join(" OR "))
+    }
+}
+
+/// Search and sort options of the enterprise list.
+#[derive(Debug, Clone, Default, serde::Deserialize, Serialize)]
+pub struct EnterpriseQuery {
+    /// Substring of the Chinese name, or a (partial) credit code.
+    #[serde(default)]
+    pub q: String,
+    /// Division public id or code.
+    #[serde(default)]
+    pub division: String,
+    /// Industry: a section letter (`C`) or a division (`C26`).
+    #[serde(default)]
+    pub industry: String,
+    #[serde(default)]
+    pub tag: String,
+    #[serde(default)]
+    pub zone: String,
+    #[serde(default)]
+    pub status: String,
+    /// `name`, `credit_code`, `division`, `industry`, `updated`; prefix `-` for descending.
+    #[serde(default)]
+    pub sort: String,
+}
+
+impl EnterpriseQuery {
+    fn filter(&self, scope: &EnterpriseScope) -> Filter {
+        let mut f = Filter::default();
+        f.push("e.archived_at IS NULL");
+        f.push(&scope_sql(scope));
+        let q = self.q.trim();
+        if !q.is_empty() {
+            let upper = q.to_ascii_uppercase();
+            if upper.len() >= 4 && upper.chars().all(|c| c.is_ascii_alphanumeric()) {
+                f.push("(e.credit_code LIKE ? ESCAPE '\\' OR e.name LIKE ? ESCAPE '\\')");
+                f.bind_str(format!("{}%", upper.replace(['%', '_'], "")))
+                    .bind_str(like_contains(q));
+            } else {
+                f.push("e.name LIKE ? ESCAPE '\\'")
+                    .bind_str(like_contains(q));
+            }
+        }
+        let div = self.division.trim();
+        if !div.is_empty() {
+            f.push("(d.public_id = ? OR d.code = ?)")
+                .bind_str(div)
+                .bind_str(div);
+        }
+        let zone = self.zone.trim();
+        if !zone.is_empty() {
+            f.push("(z.public_id = ? OR z.key = ?)")
+                .bind_str(zone)
+                .bind_str(zone);
+        }
+        let ind = self.industry.trim().to_ascii_uppercase();
+        if ind.len() == 1 && ind.chars().all(|c| c.is_ascii_uppercase()) {
+            f.push("e.industry LIKE ?").bind_str(format!("{ind}%"));
+        } else if let Ok(i) = Industry::parse(&ind) {
+            f.push("e.industry = ?").bind_str(i.code());
+        }
+        if let Some(t) = KeyTag::parse(&self.tag) {
+            f.push("e.tags LIKE ? ESCAPE '\\'")
+                .bind_str(like_contains(t.as_str()));
+        }
+        if let Some(s) = EnterpriseStatus::parse(&self.status) {
+            f.push("e.status = ?").bind_str(s.as_str());
+        }
+        f
+    }
+
+    fn order_sql(&self) -> &'static str {
+        match self.sort.trim() {
+            "-name" => "e.name DESC, e.id DESC",
+            "credit_code" => "e.credit_code",
+            "-credit_code" => "e.credit_code DESC",
+            "division" => "d.code, e.name, e.id",
+            "-division" => "d.code DESC, e.name, e.id",
+            "industry" => "e.industry, e.name, e.id",
+            "-industry" => "e.industry DESC, e.name, e.id",
+            "updated" => "e.updated_at, e.id",
+            "-updated" => "e.updated_at DESC, e.id DESC",
+            _ => "e.name, e.id",
+        }
+    }
+}
+
+/// A page of enterprises the scope allows, and the total that match.
+pub async fn list(
+    db: &Db,
+    scope: &EnterpriseScope,
+    q: &EnterpriseQuery,
+    page: Page,
+) -> Result<(Vec<Enterprise>, i64)> {
+    let f = q.filter(scope);
+    let from = "FROM enterprises e JOIN divisions d ON d.id = e.division_id LEFT JOIN zones z ON z.id = e.zone_id";
+    let count_sql = format!("SELECT COUNT(*) AS n {from}{}", f.where_sql());
+    let total: i64 = sqlx::query_with(&count_sql, f.args())
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    let sql = format!(
+        "{SELECT}{} ORDER BY {} LIMIT {} OFFSET {}",
+        f.where_sql(),
+        q.order_sql(),
+        page.size,
+        page.offset()
+    );
+    let rows = sqlx::query_with(&sql, f.args()).fetch_all(&db.pool).await?;
+    Ok((rows.iter().map(row).collect::<Result<_>>()?, total))
+}
+
+/// All enterprises the scope allows (for export), in name order.
+pub async fn list_all(
+    db: &Db,
+    scope: &EnterpriseScope,
+    q: &EnterpriseQuery,
+) -> Result<Vec<Enterprise>> {
+    let f = q.filter(scope);
+    let sql = format!("{SELECT}{} ORDER BY {}", f.where_sql(), q.order_sql());
+    let rows = sqlx::query_with(&sql, f.args()).fetch_all(&db.pool).await?;
+    rows.iter().map(row).collect()
+}
+
+/// One enterprise by public id, if the scope allows it; otherwise `NotFound` (not "forbidden":
+/// a reader outside the scope must not learn that the enterprise exists).
+pub async fn get(db: &Db, scope: &EnterpriseScope, public_id: &str) -> Result<Enterprise> {
+    let sql = format!(
+        "{SELECT} WHERE e.public_id = $1 AND e.archived_at IS NULL AND {}",
+        scope_sql(scope)
+    );
+    let r = sqlx::query(&sql)
+        .bind(public_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    row(&r)
+}
+
+/// Internal lookup by row id for code that already holds a scope decision.
+pub async fn get_by_id(db: &Db, scope: &EnterpriseScope, id: i64) -> Result<Enterprise> {
+    let sql = format!("{SELECT} WHERE e.id = $1 AND {}", scope_sql(scope));
+    let r = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    row(&r)
+}
+
+async fn resolve(tx: &mut AuditedTx<'_>, input: &EnterpriseInput) -> Result<(i64, Option<i64>)> {
+    let mut errs = FieldErrors::default();
+    let division_id = division_id_by_code(tx.conn(), input.division_code.as_str()).await?;
+    if division_id.is_none() {
+        errs.push(FieldError::new(
+            "division_code",
+            "unknown",
+            format!("没有代码为 {} 的镇街", input.division_code),
+            format!("no division has code {}", input.division_code),
+        ));
+    }
+    let zone_id = match &input.zone_key {
+        Some(k) => {
+            let z = zone_id_by_key(tx.conn(), k).await?;
+            if z.is_none() {
+                errs.push(FieldError::new(
+                    "zone_key",
+                    "unknown",
+                    format!("没有“{k}”这个园区"),
+                    format!("no zone '{k}'"),
+                ));
+            }
+            z
+        }
+        None => None,
+    };
+    if !errs.is_empty() {
+        return Err(StorageError::Invalid(errs));
+    }
+    Ok((division_id.unwrap_or_default(), zone_id))
+}
+
+fn audit_json(e: &EnterpriseInput) -> serde_json::Value {
+    serde_json::to_value(e.to_form()).unwrap_or_default()
+}
+
+/// Checks that the writer may place an enterprise in this division/zone.
+fn check_edit_scope(
+    edit: &EnterpriseScope,
+    id: Option<i64>,
+    division: i64,
+    zone: Option<i64>,
+) -> Result<()> {
+    let allowed = match id {
+        Some(id) => edit.contains(id, division, zone),
+        None => {
+            edit.is_all()
+                || edit.divisions().contains(&division)
+                || zone.is_some_and(|z| edit.zones().contains(&z))
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(StorageError::Invalid(FieldErrors {
+            errors: vec![FieldError::new(
+                "division_code",
+                "out_of_scope",
+                "您无权在该镇街登记企业",
+                "you may not register enterprises in that division",
+            )],
+            warnings: vec![],
+        }))
+    }
+}
+
+/// Creates an enterprise. `edit` is the caller's edit scope: a town officer may register
+/// enterprises only in their own division.
+pub async fn create(
+    tx: &mut AuditedTx<'_>,
+    edit: &EnterpriseScope,
+    input: &EnterpriseInput,
+) -> Result<String> {
+    let (division_id, zone_id) = resolve(tx, input).await?;
+    check_edit_scope(edit, None, division_id, zone_id)?;
+    let pid = new_public_id();
+    insert(tx, &pid, division_id, zone_id, input).await?;
+    tx.audit(
+        "enterprise.create",
+        "enterprise",
+        Some(&pid),
+        &format!("新增企业 {}", input.name),
+        None,
+        Some(&audit_json(input)),
+    )
+    .await?;
+    Ok(pid)
+}
+
+async fn insert(
+    tx: &mut AuditedTx<'_>,
+    pid: &str,
+    division_id: i64,
+    zone_id: Option<i64>,
+    input: &EnterpriseInput,
+) -> Result<()> {
+    let t = now();
+    sqlx::query(
+        "INSERT INTO enterprises (public_id, name, credit_code, legal_representative, address, division_id, \
+         zone_id, industry, size, tags, contact_name, contact_phone, contact_email, share_contacts, status, \
+         created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16)",
+    )
+    .bind(pid.to_string())
+    .bind(input.name.clone())
+    .bind(input.credit_code.to_string())
+    .bind(input.legal_representative.clone())
+    .bind(input.address.clone())
+    .bind(division_id)
+    .bind(zone_id)
+    .bind(input.industry.code())
+    .bind(input.size.map(|s| s.as_str().to_string()))
+    .bind(tags_to_string(&input.tags))
+    .bind(input.contact_name.clone())
+    .bind(input.contact_phone.clone())
+    .bind(input.contact_email.clone())
+    .bind(input.share_contacts as i64)
+    .bind(input.status.as_str())
+    .bind(t)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+async fn fetch_in_tx(
+    tx: &mut AuditedTx<'_>,
+    clause: &str,
+    value: String,
+) -> Result<Option<Enterprise>> {
+    let r = sqlx::query(&format!("{SELECT} WHERE {clause}"))
+        .bind(value)
+        .fetch_optional(tx.conn())
+        .await?;
+    r.as_ref().map(row).transpose()
+}
+
+async fn write_update(
+    tx: &mut AuditedTx<'_>,
+    before: &Enterprise,
+    division_id: i64,
+    zone_id: Option<i64>,
+    input: &EnterpriseInput,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE enterprises SET name = $1, credit_code = $2, legal_representative = $3, address = $4, \
+         division_id = $5, zone_id = $6, industry = $7, size = $8, tags = $9, contact_name = $10, \
+         contact_phone = $11, contact_email = $12, share_contacts = $13, status = $14, updated_at = $15 \
+         WHERE id = $16",
+    )
+    .bind(input.name.clone())
+    .bind(input.credit_code.to_string())
+    .bind(input.legal_representative.clone())
+    .bind(input.address.clone())
+    .bind(division_id)
+    .bind(zone_id)
+    .bind(input.industry.code())
+    .bind(input.size.map(|s| s.as_str().to_string()))
+    .bind(tags_to_string(&input.tags))
+    .bind(input.contact_name.clone())
+    .bind(input.contact_phone.clone())
+    .bind(input.contact_email.clone())
+    .bind(input.share_contacts as i64)
+    .bind(input.status.as_str())
+    .bind(now())
+    .bind(before.id)
+    .execute(tx.conn())
+    .await?;
+    let before_json = before.to_input().map(|b| audit_json(&b));
+    tx.audit(
+        "enterprise.update",
+        "enterprise",
+        Some(&before.public_id),
+        &format!("修改企业 {}", input.name),
+        before_json.as_ref(),
+        Some(&audit_json(input)),
+    )
+    .await
+}
+
+/// Updates an enterprise the caller may edit.
+pub async fn update(
+    tx: &mut AuditedTx<'_>,
+    edit: &EnterpriseScope,
+    public_id: &str,
+    input: &EnterpriseInput,
+) -> Result<()> {
+    let before = fetch_in_tx(
+        tx,
+        "e.public_id = $1 AND e.archived_at IS NULL",
+        public_id.to_string(),
+    )
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    if !edit.contains(before.id, before.division_id, before.zone_id) {
+        return Err(StorageError::NotFound);
+    }
+    let (division_id, zone_id) = resolve(tx, input).await?;
+    check_edit_scope(edit, None, division_id, zone_id).or_else(|e| {
+        if edit.own().contains(&before.id) && division_id == before.division_id {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    })?;
+    if before.to_input().as_ref() == Some(input) {
+        return Ok(());
+    }
+    write_update(tx, &before, division_id, zone_id, input).await
+}
+
+/// What an import did to one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpsertOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Import semantics: match by credit code; create, update the fields that differ, or leave alone.
+pub async fn upsert_by_credit_code(
+    tx: &mut AuditedTx<'_>,
+    edit: &EnterpriseScope,
+    input: &EnterpriseInput,
+) -> Result<UpsertOutcome> {
+    let (division_id, zone_id) = resolve(tx, input).await?;
+    let existing = fetch_in_tx(tx, "e.credit_code = $1", input.credit_code.to_string()).await?;
+    match existing {
+        None => {
+            check_edit_scope(edit, None, division_id, zone_id)?;
+            let pid = new_public_id();
+            insert(tx, &pid, division_id, zone_id, input).await?;
+            tx.audit(
+                "enterprise.import_create",
+                "enterprise",
+                Some(&pid),
+                &format!("导入新增企业 {}", input.name),
+                None,
+                Some(&audit_json(input)),
+            )
+            .await?;
+            Ok(UpsertOutcome::Created)
+        }
+        Some(before) => {
+            if before.to_input().as_ref() == Some(input) {
+                return Ok(UpsertOutcome::Unchanged);
+            }
+            check_edit_scope(edit, Some(before.id), before.division_id, before.zone_id)?;
+            write_update(tx, &before, division_id, zone_id, input).await?;
+            Ok(UpsertOutcome::Updated)
+        }
+    }
+}
+
+/// Archives an enterprise (never deleted: its history and audit remain).
+pub async fn archive(
+    tx: &mut AuditedTx<'_>,
+    edit: &EnterpriseScope,
+    public_id: &str,
+) -> Result<()> {
+    let before = fetch_in_tx(
+        tx,
+        "e.public_id = $1 AND e.archived_at IS NULL",
+        public_id.to_string(),
+    )
+    .await?
+    .ok_or(StorageError::NotFound)?;
+    if !edit.is_all() {
+        return Err(StorageError::NotFound);
+    }
+    sqlx::query("UPDATE enterprises SET archived_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(before.id)
+        .execute(tx.conn())
+        .await?;
+    tx.audit(
+        "enterprise.archive",
+        "enterprise",
+        Some(public_id),
+        &format!("归档企业 {}", before.name),
+        before.to_input().map(|b| audit_json(&b)).as_ref(),
+        None,
+    )
+    .await
+}
+
+/// Counts per division within a scope (for home pages).
+pub async fn count_by_division(
+    db: &Db,
+    scope: &EnterpriseScope,
+) -> Result<Vec<(String, String, i64)>> {
+    let sql = format!(
+        "SELECT d.public_id, d.name, COUNT(e.id) AS n FROM enterprises e JOIN divisions d ON d.id = e.division_id \
+         WHERE e.archived_at IS NULL AND {} GROUP BY d.public_id, d.name, d.code ORDER BY d.code",
+        scope_sql(scope)
+    );
+    let rows = sqlx::query(&sql).fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("public_id")?, r.try_get("name")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// Count within a scope.
+pub async fn count(db: &Db, scope: &EnterpriseScope) -> Result<i64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM enterprises e WHERE e.archived_at IS NULL AND {}",
+        scope_sql(scope)
+    );
+    Ok(sqlx::query_scalar(&sql).fetch_one(&db.pool).await?)
+}
+
+/// The result of importing many rows at once.
+#[derive(Debug, Default)]
+pub struct BatchOutcome {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Problems found against the database: (row number, error).
+    pub problems: Vec<(usize, FieldError)>,
+}
+
+/// Imports many parsed rows in one transaction with few round trips: references are resolved
+/// from maps, existing enterprises fetched in chunks, new ones inserted many per statement, each
+/// with its own audit row. Rows with problems are reported; the caller rolls back if any.
+pub async fn import_batch(
+    tx: &mut AuditedTx<'_>,
+    edit: &EnterpriseScope,
+    rows: &[(usize, EnterpriseInput)],
+) -> Result<BatchOutcome> {
+    use std::collections::HashMap;
+    let mut out = BatchOutcome::default();
+    let divisions: HashMap<String, i64> =
+        sqlx::query("SELECT id, code, name FROM divisions WHERE archived_at IS NULL")
+            .fetch_all(tx.conn())
+            .await?
+            .iter()
+            .flat_map(|r| {
+                let id: i64 = r.try_get("id").unwrap_or_default();
+                let code: String = r.try_get("code").unwrap_or_default();
+                let name: String = r.try_get("name").unwrap_or_default();
+                [(code, id), (name, id)]
+            })
+            .collect();
+    let zones: HashMap<String, i64> =
+        sqlx::query("SELECT id, key, name FROM zones WHERE archived_at IS NULL")
+            .fetch_all(tx.conn())
+            .await?
+            .iter()
+            .flat_map(|r| {
+                let id: i64 = r.try_get("id").unwrap_or_default();
+                let key: String = r.try_get("key").unwrap_or_default();
+                let name: String = r.try_get("name").unwrap_or_default();
+                [(key, id), (name, id)]
+            })
+            .collect();
+    let mut existing: HashMap<String, Enterprise> = HashMap::new();
+    for chunk in rows.chunks(500) {
+        let mut args = sqlx::any::AnyArguments::default();
+        let mut ph = Vec::with_capacity(chunk.len());
+        for (i, (_, e)) in chunk.iter().enumerate() {
+            sqlx::Arguments::add(&mut args, e.credit_code.to_string())
+                .map_err(|e| StorageError::Integrity(e.to_string()))?;
+            ph.push(format!("${}", i + 1));
+        }
+        let sql = format!("{SELECT} WHERE e.credit_code IN ({})", ph.join(","));
+        for r in sqlx::query_with(&sql, args).fetch_all(tx.conn()).await? {
+            let e = row(&r)?;
+            existing.insert(e.credit_code.clone(), e);
+        }
+    }
+    let mut new_rows: Vec<(String, i64, Option<i64>, &EnterpriseInput)> = Vec::new();
+    for (rowno, input) in rows {
+        let Some(&division_id) = divisions.get(input.division_code.as_str()) else {
+            out.problems.push((
+                *rowno,
+                FieldError::new(
+                    "division_code",
+                    "unknown",
+                    format!("没有代码为 {} 的镇街", input.division_code),
+                    format!("no division has code {}", input.division_code),
+                ),
+            ));
+            continue;
+        };
+        let zone_id = match &input.zone_key {
+            Some(k) => match zones.get(k) {
+                Some(z) => Some(*z),
+                None => {
+                    out.problems.push((
+                        *rowno,
+                        FieldError::new(
+                            "zone_key",
+                            "unknown",
+                            format!("没有“{k}”这个园区"),
+                            format!("no zone '{k}'"),
+                        ),
+                    ));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        match existing.get(input.credit_code.as_str()) {
+            Some(before) => {
+                if before.to_input().as_ref() == Some(input) {
+                    out.unchanged += 1;
+                } else if !edit.contains(before.id, before.division_id, before.zone_id) {
+                    out.problems.push((
+                        *rowno,
+                        FieldError::new(
+                            "credit_code",
+                            "out_of_scope",
+                            "无权修改该企业",
+                            "you may not change this enterprise",
+                        ),
+                    ));
+                } else {
+                    let before = before.clone();
+                    write_update(tx, &before, division_id, zone_id, input).await?;
+                    out.updated += 1;
+                }
+            }
+            None => {
+                if !(edit.is_all()
+                    || edit.divisions().contains(&division_id)
+                    || zone_id.is_some_and(|z| edit.zones().contains(&z)))
+                {
+                    out.problems.push((
+                        *rowno,
+                        FieldError::new(
+                            "division_code",
+                            "out_of_scope",
+                            "您无权在该镇街登记企业",
+                            "you may not register enterprises in that division",
+                        ),
+                    ));
+                    continue;
+                }
+                new_rows.push((new_public_id(), division_id, zone_id, input));
+            }
+        }
+    }
+    if !out.problems.is_empty() {
+        return Ok(out);
+    }
+    let t = now();
+    const COLS: usize = 16;
+    for chunk in new_rows.chunks(400) {
+        let mut args = sqlx::any::AnyArguments::default();
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut audit_args = sqlx::any::AnyArguments::default();
+        let mut audit_values = Vec::with_capacity(chunk.len());
+        let add = |a: &mut sqlx::any::AnyArguments<'static>, v: Option<String>| {
+            sqlx::Arguments::add(a, v).map_err(|e| StorageError::Integrity(e.to_string()))
+        };
+        let addi = |a: &mut sqlx::any::AnyArguments<'static>, v: Option<i64>| {
+            sqlx::Arguments::add(a, v).map_err(|e| StorageError::Integrity(e.to_string()))
+        };
+        for (i, (pid, division_id, zone_id, e)) in chunk.iter().enumerate() {
+            let b = i * COLS;
+            values.push(format!(
+                "(${},${},${},${},${},${},${},${},${},${},${},${},${},${},${},${},${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11,
+                b + 12,
+                b + 13,
+                b + 14,
+                b + 15,
+                b + 16,
+                b + 16
+            ));
+            add(&mut args, Some(pid.clone()))?;
+            add(&mut args, Some(e.name.clone()))?;
+            add(&mut args, Some(e.credit_code.to_string()))?;
+            add(&mut args, e.legal_representative.clone())?;
+            add(&mut args, e.address.clone())?;
+            addi(&mut args, Some(*division_id))?;
+            addi(&mut args, *zone_id)?;
+            add(&mut args, Some(e.industry.code()))?;
+            add(&mut args, e.size.map(|s| s.as_str().to_string()))?;
+            add(&mut args, Some(tags_to_string(&e.tags)))?;
+            add(&mut args, e.contact_name.clone())?;
+            add(&mut args, e.contact_phone.clone())?;
+            add(&mut args, e.contact_email.clone())?;
+            addi(&mut args, Some(e.share_contacts as i64))?;
+            add(&mut args, Some(e.status.as_str().to_string()))?;
+            addi(&mut args, Some(t))?;
+            tx.push_audit_row(
+                &mut audit_values,
+                &mut audit_args,
+                t,
+                "enterprise.import_create",
+                "enterprise",
+                pid,
+                format!("导入新增企业 {}", e.name),
+                audit_json(e).to_string(),
+            )?;
+        }
+        sqlx::query_with(
+            &format!(
+                "INSERT INTO enterprises (public_id, name, credit_code, legal_representative, address, division_id, \
+                 zone_id, industry, size, tags, contact_name, contact_phone, contact_email, share_contacts, status, \
+                 created_at, updated_at) VALUES {}",
+                values.join(",")
+            ),
+            args,
+        )
+        .execute(tx.conn())
+        .await?;
+        tx.audit_many(audit_values, audit_args).await?;
+        out.created += chunk.len();
+    }
+    Ok(out)
+}
+
+/// Resolves a credit code to an enterprise id, for granting enterprise roles. Administrators
+/// only: the capability proves the caller may manage users.
+pub async fn id_by_credit_code(
+    db: &Db,
+    _cap: shoumi_domain::Capability,
+    code: &str,
+) -> Result<Option<(i64, String)>> {
+    let r = sqlx::query(
+        "SELECT id, name FROM enterprises WHERE credit_code = $1 AND archived_at IS NULL",
+    )
+    .bind(code.trim().to_ascii_uppercase())
+    .fetch_optional(&db.pool)
+    .await?;
+    r.map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .transpose()
+}

@@ -1,0 +1,120 @@
+//! Schema migrations, embedded in the binary, one folder per backend with the same versions.
+//! Applied in order inside a transaction each; a checksum guards against a migration edited
+//! after it was applied.
+
+use sqlx::{Executor, Row};
+
+use crate::{Backend, Db, Result, StorageError, hash_secret, now};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+/// The newest schema version this binary knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+/// Splits a migration into statements: each ends with `;` at the end of a line.
+fn statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in sql.lines() {
+        let t = line.trim();
+        if t.starts_with("--") || t.is_empty() {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if t.ends_with(';') {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Applies every pending migration; returns the versions applied.
+pub async fn run(db: &Db) -> Result<Vec<i64>> {
+    let mut conn = db.pool.acquire().await?;
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS shoumi_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    drop(conn);
+    let applied: Vec<(i64, String)> =
+        sqlx::query("SELECT version, checksum FROM shoumi_migrations ORDER BY version")
+            .fetch_all(&db.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("version")?, r.try_get("checksum")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    if let Some((v, _)) = applied.last()
+        && *v > latest_version()
+    {
+        return Err(StorageError::Migration(format!(
+            "the database is at schema version {v}, newer than this binary ({}); upgrade shoumi",
+            latest_version()
+        )));
+    }
+    let mut done = Vec::new();
+    for m in MIGRATIONS {
+        let sql = match db.backend {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        let checksum = hash_secret(sql);
+        if let Some((_, c)) = applied.iter().find(|(v, _)| *v == m.version) {
+            if *c != checksum {
+                return Err(StorageError::Migration(format!(
+                    "migration {} ({}) was changed after it was applied",
+                    m.version, m.name
+                )));
+            }
+            continue;
+        }
+        let mut tx = match db.backend {
+            Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => db.pool.begin().await?,
+        };
+        if db.backend == Backend::Postgres {
+            // Serialise concurrent starters: two instances migrating one database at once.
+            tx.execute("SELECT pg_advisory_xact_lock(7256001)").await?;
+            let again: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM shoumi_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if again.is_some() {
+                continue;
+            }
+        }
+        for stmt in statements(sql) {
+            tx.execute(stmt.as_str()).await.map_err(|e| {
+                StorageError::Migration(format!("migration {} failed: {e}", m.version))
+            })?;
+        }
+        sqlx::query("INSERT INTO shoumi_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+            .bind(m.version)
+            .bind(m.name.to_string())
+            .bind(checksum)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        done.push(m.version);
+    }
+    Ok(done)
+}

@@ -1,0 +1,109 @@
+//! Small helpers for portable dynamic SQL with `$N` placeholders.
+
+use sqlx::Arguments;
+use sqlx::any::AnyArguments;
+
+/// Builds a `WHERE` clause and its arguments, numbering placeholders as it goes.
+#[derive(Default)]
+pub(crate) struct Filter {
+    clauses: Vec<String>,
+    vals: Vec<Val>,
+    n: usize,
+}
+
+#[derive(Clone)]
+enum Val {
+    Text(String),
+    Int(i64),
+}
+
+impl Filter {
+    /// Appends a clause containing `?` placeholders, each replaced by the next `$N`.
+    pub(crate) fn push(&mut self, clause: &str) -> &mut Self {
+        let mut out = String::with_capacity(clause.len() + 4);
+        for c in clause.chars() {
+            if c == '?' {
+                self.n += 1;
+                out.push('$');
+                out.push_str(&self.n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        self.clauses.push(out);
+        self
+    }
+    pub(crate) fn bind_str(&mut self, v: impl Into<String>) -> &mut Self {
+        self.vals.push(Val::Text(v.into()));
+        self
+    }
+    pub(crate) fn bind_i64(&mut self, v: i64) -> &mut Self {
+        self.vals.push(Val::Int(v));
+        self
+    }
+    /// The bound values, as arguments for one query (call once per query).
+    pub(crate) fn args(&self) -> AnyArguments<'static> {
+        let mut a = AnyArguments::default();
+        for v in &self.vals {
+            match v {
+                Val::Text(s) => a.add(s.clone()).expect("encode text"),
+                Val::Int(i) => a.add(*i).expect("encode integer"),
+            }
+        }
+        a
+    }
+
+    pub(crate) fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// `%text%` for LIKE with `\` as the escape character.
+pub(crate) fn like_contains(text: &str) -> String {
+    let mut s = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}
+
+/// A list of integers as SQL literals (ids only; never user text).
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A page request: 1-based page number and page size.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Page {
+    pub number: u32,
+    pub size: u32,
+}
+
+impl Page {
+    pub fn new(number: u32, size: u32) -> Page {
+        Page {
+            number: number.max(1),
+            size: size.clamp(1, 500),
+        }
+    }
+    pub fn offset(&self) -> i64 {
+        (self.number as i64 - 1) * self.size as i64
+    }
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page::new(1, 50)
+    }
+}

@@ -1,0 +1,339 @@
+// Browser tests of the shoumi web interface, in headless Chromium.
+//
+// A deliberately small runner (no test framework to download): Chromium is launched once,
+// every scenario runs in fresh browser contexts of its own, a failing scenario leaves a
+// screenshot of each of its pages in tests/browser/out/, and the run ends with the line
+// `N passed, M failed` (exit status 1 when M > 0).
+//
+// Usage:   node run.mjs [name-substring ...]
+// Env:     SHOUMI_URL            base URL of a running `shoumi demo` (default http://127.0.0.1:18080)
+//          SHOUMI_DEMO_PASSWORD  the password of every demo account (required)
+//          CHROMIUM_PATH         browser binary (default /usr/bin/chromium)
+//
+// The selectors used here are the UI contract the pages implement: change both together.
+// To add a scenario, append `scenario('behaviour_in_words', async (t) => { ... })` below.
+
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.SHOUMI_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
+const PASSWORD = process.env.SHOUMI_DEMO_PASSWORD;
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'out');
+const TIMEOUT_MS = 15_000;
+
+// ---------------------------------------------------------------------------------------------
+// The runner
+
+const scenarios = [];
+
+/** Registers a scenario; `fn` receives a context `t` (see `runScenario`). */
+function scenario(name, fn) {
+  scenarios.push({ name, fn });
+}
+
+class AssertionError extends Error {}
+
+function assert(cond, message) {
+  if (!cond) throw new AssertionError(message);
+}
+
+function assertEqual(actual, expected, what) {
+  assert(
+    actual === expected,
+    `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+  );
+}
+
+async function runScenario(browser, { name, fn }) {
+  const contexts = [];
+  const t = {
+    /** A fresh, isolated browser context (own cookies) with one page. */
+    async newPage() {
+      const context = await browser.newContext({
+        baseURL: BASE_URL,
+        viewport: { width: 1280, height: 800 },
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+      });
+      context.setDefaultTimeout(TIMEOUT_MS);
+      context.setDefaultNavigationTimeout(TIMEOUT_MS);
+      contexts.push(context);
+      const page = await context.newPage();
+      // Surface uncaught page errors in the failure report: the pages must not throw.
+      page.on('pageerror', (err) => console.log(`#   [${name}] page error: ${err.message}`));
+      return page;
+    },
+    /** A fresh context signed in as `username`; returns its page, on /home. */
+    async signIn(username) {
+      const page = await t.newPage();
+      await signIn(page, username);
+      return page;
+    },
+  };
+  try {
+    await fn(t);
+    console.log(`ok - ${name}`);
+    return true;
+  } catch (err) {
+    console.log(`not ok - ${name}`);
+    for (const line of String(err && err.stack ? err.stack : err).split('\n')) {
+      console.log(`#   ${line}`);
+    }
+    mkdirSync(OUT_DIR, { recursive: true });
+    let i = 0;
+    for (const context of contexts) {
+      for (const page of context.pages()) {
+        const file = join(OUT_DIR, `${name}-${++i}.png`);
+        try {
+          await page.screenshot({ path: file, fullPage: true });
+          console.log(`#   screenshot of ${page.url()}: ${file}`);
+        } catch (e) {
+          console.log(`#   (no screenshot: ${e.message})`);
+        }
+      }
+    }
+    return false;
+  } finally {
+    for (const context of contexts) await context.close().catch(() => {});
+  }
+}
+
+async function main() {
+  if (!PASSWORD) {
+    console.error('SHOUMI_DEMO_PASSWORD must be set to the password of the demo accounts');
+    process.exit(2);
+  }
+  const filters = process.argv.slice(2);
+  const selected = scenarios.filter(
+    (s) => filters.length === 0 || filters.some((f) => s.name.includes(f)),
+  );
+  if (selected.length === 0) {
+    console.error(`no scenario matches ${JSON.stringify(filters)}`);
+    process.exit(2);
+  }
+  rmSync(OUT_DIR, { recursive: true, force: true }); // screenshots of this run only
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Playwright gives each launch a fresh temporary profile (user-data-dir).
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  console.log(`# ${selected.length} scenarios against ${BASE_URL} (Chromium ${browser.version()})`);
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const s of selected) {
+      if (await runScenario(browser, s)) passed++;
+      else failed++;
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the scenarios
+
+/** Signs in on /login and waits to land on /home. Demo accounts need no password change. */
+async function signIn(page, username) {
+  const response = await page.goto('/login');
+  assertEqual(response && response.status(), 200, 'GET /login status');
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/home'),
+    page.click('#login-submit'),
+  ]);
+}
+
+/** Clicks an element that submits a form or follows a link, and waits for the new page. */
+async function clickAndWait(page, selector) {
+  const [response] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click(selector),
+  ]);
+  return response;
+}
+
+/** Texts of the `a.enterprise-link`s on the page, with their absolute URLs. */
+async function enterpriseLinks(page) {
+  return page.$$eval('a.enterprise-link', (links) =>
+    links.map((a) => ({ name: a.textContent.trim(), href: a.href })),
+  );
+}
+
+/** The one enterprise an enterprise user can see on /enterprises. */
+async function ownEnterprise(page) {
+  const response = await page.goto('/enterprises');
+  assertEqual(response && response.status(), 200, 'GET /enterprises status');
+  const links = await enterpriseLinks(page);
+  assertEqual(links.length, 1, 'number of enterprises visible to an enterprise user');
+  assert(links[0].name.length > 0, 'the enterprise link has a name');
+  return links[0];
+}
+
+const CREDIT_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/** Appends the GB 32100-2015 check character to 17 characters of the code alphabet. */
+function creditCode(first17) {
+  assertEqual(first17.length, 17, `length of ${first17}`);
+  let sum = 0;
+  for (let i = 0; i < 17; i++) {
+    const v = CREDIT_ALPHABET.indexOf(first17[i]);
+    assert(v >= 0, `${first17[i]} is not in the credit-code alphabet`);
+    sum += v * CREDIT_WEIGHTS[i];
+  }
+  return first17 + CREDIT_ALPHABET[(31 - (sum % 31)) % 31];
+}
+
+// Self-check against the worked example of the standard (also pinned by the domain tests).
+assertEqual(creditCode('91350100M000100Y4'), '91350100M000100Y43', 'credit-code check character');
+
+/** A random string of `n` decimal digits, so reruns never collide with earlier data. */
+function digits(n) {
+  let s = '';
+  for (let i = 0; i < n; i++) s += Math.floor(Math.random() * 10);
+  return s;
+}
+
+/** CSV text with CRLF line ends and a UTF-8 byte-order mark, as Excel writes it. */
+function csvWithBom(rows) {
+  const quote = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  const text = rows.map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n';
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+scenario('town_officer_searches_enterprises_in_chinese_and_opens_one', async (t) => {
+  const page = await t.signIn('town');
+
+  // Pick a Chinese search term from an enterprise the officer can see.
+  const list = await page.goto('/enterprises');
+  assertEqual(list && list.status(), 200, 'GET /enterprises status');
+  const first = (await enterpriseLinks(page))[0];
+  assert(first, 'the town officer sees at least one enterprise');
+  const han = [...first.name.matchAll(/\p{Script=Han}{2,}/gu)].map((m) => m[0]);
+  assert(han.length > 0, `enterprise name ${first.name} has two adjacent Chinese characters`);
+  // Two characters from the middle of the longest run: more distinctive than a 有限公司 suffix.
+  const run = han.reduce((a, b) => (b.length > a.length ? b : a));
+  const at = Math.max(0, Math.floor(run.length / 2) - 1);
+  const term = run.slice(at, at + 2);
+
+  await page.fill('#q', term);
+  await clickAndWait(page, '#search-submit');
+
+  const rows = page.locator('#enterprise-table tbody tr');
+  const count = await rows.count();
+  assert(count >= 1, `searching for ${term} finds at least one enterprise (found ${count})`);
+  const divisions = await page.$$eval('#enterprise-table tbody tr .division', (cells) =>
+    cells.map((c) => c.textContent.trim()),
+  );
+  assertEqual(divisions.length, count, 'every result row has a .division cell');
+  for (const d of divisions) assertEqual(d, '梁村镇', 'division of a result row');
+  const names = (await enterpriseLinks(page)).map((l) => l.name);
+  assert(
+    names.some((n) => n.includes(term)),
+    `some result's name contains ${term}: ${JSON.stringify(names)}`,
+  );
+
+  const link = page.locator('#enterprise-table a.enterprise-link').first();
+  const name = (await link.textContent()).trim();
+  await clickAndWait(page, '#enterprise-table a.enterprise-link >> nth=0');
+  const path = new URL(page.url()).pathname;
+  assert(/^\/enterprises\/[a-z0-9]+$/.test(path), `detail URL ${path} is /enterprises/<id>`);
+  const h1 = (await page.textContent('h1')) || '';
+  assert(h1.includes(name), `h1 "${h1.trim()}" contains the name clicked, ${name}`);
+});
+
+scenario('enterprise_user_cannot_open_another_enterprise', async (t) => {
+  const pageB = await t.signIn('enterprise-b');
+  const own = await ownEnterprise(pageB);
+
+  const pageA = await t.signIn('enterprise');
+  const other = await ownEnterprise(pageA);
+  assert(own.href !== other.href, 'the two demo enterprises are different');
+  assert(own.name !== other.name, 'the two demo enterprises have different names');
+
+  // Control: enterprise-b can open its own enterprise.
+  const mine = await pageB.goto(own.href);
+  assertEqual(mine && mine.status(), 200, `enterprise-b opening its own ${own.href}`);
+
+  const response = await pageB.goto(other.href);
+  assertEqual(response && response.status(), 404, `enterprise-b opening ${other.href}`);
+  const body = await pageB.content();
+  assert(!body.includes(other.name), `the 404 page does not reveal the name ${other.name}`);
+  const h1 = ((await pageB.textContent('h1')) || '').trim();
+  assert(/404|未找到/.test(h1), `error page h1 "${h1}" says 404 or 未找到`);
+});
+
+scenario('office_user_imports_a_file_with_a_bad_row_and_sees_the_row_report', async (t) => {
+  const page = await t.signIn('office');
+  const response = await page.goto('/enterprises/import');
+  assertEqual(response && response.status(), 200, 'GET /enterprises/import status');
+
+  const run = digits(6);
+  const valid1 = { name: `浏览器测试甲${run}化工有限公司`, code: creditCode(`91371526MA${run}1`) };
+  const valid2 = { name: `浏览器测试乙${run}机械有限公司`, code: creditCode(`91371526MA${run}2`) };
+  const csv = csvWithBom([
+    ['企业名称', '统一社会信用代码', '所属镇街代码', '行业'],
+    [valid1.name, valid1.code, '371526101', 'C26'], // spreadsheet row 2
+    [valid2.name, valid2.code, '371526101', 'C26'], // row 3
+    [`浏览器测试丙${run}纺织有限公司`, '123', '371526101', 'C26'], // row 4: malformed code
+  ]);
+  await page.setInputFiles('#import-file', {
+    name: `browser-test-${run}.csv`,
+    mimeType: 'text/csv',
+    buffer: csv,
+  });
+  await clickAndWait(page, '#import-submit');
+
+  await page.waitForSelector('#import-report');
+  const reportRows = await page.$$eval('#import-report tr', (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td,th')].map((c) => c.textContent.trim())),
+  );
+  const rowNumber = (n) => (c) => new RegExp(`^(第\\s*)?${n}(\\s*行)?$`).test(c);
+  const hit = reportRows.some(
+    (cells) => cells.some(rowNumber(4)) && cells.some((c) => c.includes('统一社会信用代码')),
+  );
+  assert(
+    hit,
+    `the report names row 4, column 统一社会信用代码: ${JSON.stringify(reportRows)}`,
+  );
+
+  // A file with a bad row imports nothing.
+  const search = await page.goto(`/enterprises?q=${encodeURIComponent(valid1.name)}`);
+  assertEqual(search && search.status(), 200, 'GET /enterprises?q= status');
+  const found = await page.locator('#enterprise-table tbody tr').count();
+  const noResults = await page.locator('#no-results').count();
+  assert(
+    found === 0 || noResults > 0,
+    `nothing was imported, but searching ${valid1.name} finds ${found} rows`,
+  );
+});
+
+scenario('language_switch_shows_english', async (t) => {
+  const page = await t.newPage();
+  const response = await page.goto('/login');
+  assertEqual(response && response.status(), 200, 'GET /login status');
+  await clickAndWait(page, 'a#lang-switch');
+  await page.waitForSelector('html[lang="en"]');
+});
+
+await main();
