@@ -1,1 +1,462 @@
-fn main() {}
+//! `shoumi`: the trade-secret protection platform in one binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use shoumi::config::{Config, Overrides};
+use shoumi::demo;
+use shoumi_domain::{Action, Role, Scope};
+use shoumi_storage::{Actor, ConnectOptions, Db, dump, enterprises, orgs, users};
+
+#[derive(Parser)]
+#[command(name = "shoumi", version, about = "守秘 — trade-secret protection platform")]
+struct Cli {
+    /// Configuration file (TOML).
+    #[arg(long, global = true, env = "SHOUMI_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://…
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Data directory (the SQLite database lives here by default).
+    #[arg(long = "data", global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the server.
+    Serve {
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Create a fresh database with the Gaotang demo data and serve it.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Seed of the generated data.
+        #[arg(long, default_value_t = 2023)]
+        seed: u64,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Import units or enterprises from XLSX or CSV (all or nothing).
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = "enterprises")]
+        kind: String,
+    },
+    /// Export units or enterprises to XLSX or CSV (by the file's extension).
+    Export {
+        file: PathBuf,
+        #[arg(long, default_value = "enterprises")]
+        kind: String,
+    },
+    /// Write a consistent backup of the whole installation.
+    Backup {
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Restore a backup into an empty database.
+    Restore { file: PathBuf },
+    /// Copy a whole installation into another (empty) database, e.g. SQLite to PostgreSQL.
+    CopyDb {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account; prints a temporary password that must be changed at first sign-in.
+    Create {
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Role to grant (admin, office, department, town, station, enterprise_admin, …).
+        #[arg(long)]
+        role: Option<String>,
+        /// Scope: county, unit:KEY-OR-NAME, division:CODE, zone:KEY, enterprise:CREDIT-CODE.
+        #[arg(long, default_value = "county")]
+        scope: String,
+    },
+    /// Set a new temporary password (printed once; must be changed at next sign-in).
+    ResetPassword { username: String },
+    Disable { username: String },
+    Enable { username: String },
+    Grant { username: String, role: String, #[arg(default_value = "county")] scope: String },
+    Revoke { username: String, role: String },
+    List,
+}
+
+fn bar(len: u64, msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>20} [{bar:40}] {pos}/{len} ({eta})")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    pb.set_message(msg.to_string());
+    pb
+}
+
+fn init_tracing(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cfg.log.filter));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cfg.log.json {
+        let _ = b.json().try_init();
+    } else {
+        let _ = b.try_init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let addr_flag = match &cli.cmd {
+        Cmd::Serve { addr } => addr.clone(),
+        Cmd::Demo { addr, .. } => Some(addr.clone()),
+        _ => None,
+    };
+    let overrides = Overrides {
+        addr: addr_flag,
+        database_url: cli.database_url.clone(),
+        data_dir: cli.data_dir.clone(),
+    };
+    let cfg = Config::load(cli.config.as_deref(), &overrides)?;
+    init_tracing(&cfg);
+    match cli.cmd {
+        Cmd::Serve { .. } => {
+            let db = shoumi::open(&cfg).await?;
+            serve(&cfg, db).await
+        }
+        Cmd::Migrate => {
+            let db = Db::connect(&cfg.database_url(), ConnectOptions::default()).await?;
+            let done = shoumi_storage::migrate::run(&db).await?;
+            println!("migrations applied: {done:?} (schema version {})", shoumi_storage::migrate::latest_version());
+            Ok(())
+        }
+        Cmd::Demo { seed, .. } => run_demo(cfg, seed).await,
+        Cmd::User { cmd } => user(&cfg, cmd).await,
+        Cmd::Import { file, kind } => {
+            let db = shoumi::open(&cfg).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_string();
+            let pb = ProgressBar::new_spinner();
+            pb.set_message(format!("importing {name}"));
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            let started = Instant::now();
+            let r = shoumi_web::import::import_file(&db, &Actor::system("cli"), &demo::operator(), &kind, &name, &bytes).await?;
+            pb.finish_and_clear();
+            for p in &r.problems {
+                eprintln!("row {} column {}: {} ({:?})", p.row, p.column, p.message_en, p.severity);
+            }
+            if !r.is_clean() {
+                bail!("{} problem(s): nothing was imported", r.problems.len());
+            }
+            println!(
+                "imported {name} in {:.2?}: created {}, updated {}, unchanged {}",
+                started.elapsed(),
+                r.created,
+                r.updated,
+                r.unchanged
+            );
+            Ok(())
+        }
+        Cmd::Export { file, kind } => {
+            let db = shoumi::open(&cfg).await?;
+            let format = match file.extension().and_then(|e| e.to_str()) {
+                Some(e) if e.eq_ignore_ascii_case("csv") => shoumi_exchange::Format::Csv,
+                Some(e) if e.eq_ignore_ascii_case("xlsx") => shoumi_exchange::Format::Xlsx,
+                _ => bail!("the output file must end in .xlsx or .csv"),
+            };
+            let op = demo::operator();
+            let bytes = match kind.as_str() {
+                "enterprises" => {
+                    let rows = enterprises::list_all(&db, &op.enterprise_scope(), &Default::default()).await?;
+                    let inputs: Vec<_> = rows.iter().filter_map(|e| e.to_input()).collect();
+                    println!("{} enterprises", inputs.len());
+                    shoumi_exchange::export_enterprises(&inputs, format)
+                }
+                "units" => {
+                    let rows = orgs::units(&db, &Default::default()).await?;
+                    let inputs: Vec<_> = rows
+                        .iter()
+                        .filter_map(|u| {
+                            shoumi_domain::UnitForm {
+                                name: u.name.clone(),
+                                short_name: u.short_name.clone().unwrap_or_default(),
+                                kind: u.kind.as_str().into(),
+                                credit_code: u.credit_code.clone().unwrap_or_default(),
+                                division_code: u.division_code.clone().unwrap_or_default(),
+                                zone_key: u.zone_key.clone().unwrap_or_default(),
+                                address: u.address.clone().unwrap_or_default(),
+                                phone: u.phone.clone().unwrap_or_default(),
+                                opening_hours: u.opening_hours.clone().unwrap_or_default(),
+                            }
+                            .parse()
+                            .ok()
+                            .map(|(i, _)| i)
+                        })
+                        .collect();
+                    println!("{} units", inputs.len());
+                    shoumi_exchange::export_units(&inputs, format)
+                }
+                other => bail!("unknown kind {other}: enterprises or units"),
+            };
+            std::fs::write(&file, bytes)?;
+            println!("wrote {}", file.display());
+            Ok(())
+        }
+        Cmd::Backup { output } => {
+            let db = shoumi::open(&cfg).await?;
+            let tmp = output.with_extension("partial");
+            let f = std::fs::File::create(&tmp)?;
+            let pb = bar(0, "backup");
+            let progress = |t: &str, done: u64, total: u64| {
+                pb.set_message(t.to_string());
+                pb.set_length(total);
+                pb.set_position(done);
+            };
+            let header = dump::backup(&db, std::io::BufWriter::new(f), &progress).await?;
+            pb.finish_and_clear();
+            std::fs::rename(&tmp, &output)?;
+            let rows: i64 = header.tables.iter().map(|t| t.1).sum();
+            println!("backup written to {} ({rows} rows in {} tables)", output.display(), header.tables.len());
+            Ok(())
+        }
+        Cmd::Restore { file } => {
+            let db = Db::connect(&cfg.database_url(), ConnectOptions::default()).await?;
+            shoumi_storage::migrate::run(&db).await?;
+            let f = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+            let pb = bar(0, "restore");
+            let progress = |t: &str, done: u64, total: u64| {
+                pb.set_message(t.to_string());
+                pb.set_length(total);
+                pb.set_position(done);
+            };
+            let header = dump::restore(&db, std::io::BufReader::new(f), &progress).await?;
+            pb.finish_and_clear();
+            println!("restored {} tables from {}", header.tables.len(), file.display());
+            Ok(())
+        }
+        Cmd::CopyDb { from, to } => {
+            let src = Db::connect(&from, ConnectOptions::default()).await?;
+            let dst = Db::connect(&to, ConnectOptions::default()).await?;
+            shoumi_storage::migrate::run(&src).await?;
+            shoumi_storage::migrate::run(&dst).await?;
+            let pb = bar(0, "copy");
+            let progress = |t: &str, done: u64, total: u64| {
+                pb.set_message(t.to_string());
+                pb.set_length(total);
+                pb.set_position(done);
+            };
+            let counts = dump::copy_db(&src, &dst, &progress).await?;
+            pb.finish_and_clear();
+            let after = dump::counts(&dst).await?;
+            println!("{:<20} {:>10} {:>10}", "table", "source", "target");
+            for ((t, n), (_, m)) in counts.iter().zip(after.iter()) {
+                println!("{t:<20} {n:>10} {m:>10}");
+            }
+            println!("copied {} → {}", shoumi_storage::redact_url(&from), shoumi_storage::redact_url(&to));
+            Ok(())
+        }
+    }
+}
+
+async fn serve(cfg: &Config, db: Db) -> anyhow::Result<()> {
+    let state = shoumi_web::AppState::new(db.clone(), cfg.web());
+    let app = shoumi_web::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let addr: SocketAddr = cfg.server.addr.parse().with_context(|| format!("bad listen address {}", cfg.server.addr))?;
+    let worker = format!("{}-{}", std::process::id(), shoumi_storage::new_public_id());
+    tokio::spawn(shoumi_web::run_jobs(db, worker));
+    tracing::info!(config = %cfg.describe(), "starting");
+    match (&cfg.server.tls_cert, &cfg.server.tls_key) {
+        (Some(cert), Some(key)) => {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .context("loading TLS certificate and key")?;
+            println!("shoumi listening on https://{addr}");
+            axum_server::bind_rustls(addr, tls).serve(app).await?;
+        }
+        (None, None) => {
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+            println!("shoumi listening on http://{}", listener.local_addr()?);
+            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+        }
+        _ => bail!("server.tls_cert and server.tls_key go together"),
+    }
+    Ok(())
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn run_demo(mut cfg: Config, seed: u64) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let url = cfg.database_url();
+    if url.starts_with("sqlite://") {
+        let path = cfg.data_dir.join("shoumi.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{suffix}", path.display()));
+            if p.exists() {
+                std::fs::remove_file(&p).with_context(|| format!("removing the old demo database {}", p.display()))?;
+            }
+        }
+        std::fs::create_dir_all(&cfg.data_dir)?;
+    }
+    let password = match std::env::var("SHOUMI_DEMO_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => shoumi_web::pages::admin::temporary_password(),
+    };
+    let db = Db::connect(&url, ConnectOptions::default()).await?;
+    if dump::counts(&db).await.map(|c| c.iter().any(|(_, n)| *n > 0)).unwrap_or(false) {
+        bail!("the database at {} is not empty; the demo needs a fresh one", shoumi_storage::redact_url(&url));
+    }
+    let accounts = demo::load(&db, &password, seed).await?;
+    cfg.server.secure_cookies = false;
+    println!("shoumi demo ready in {:.1?}: Gaotang County, {} enterprises", started.elapsed(), enterprises::count(&db, &demo::operator().enterprise_scope()).await?);
+    println!("  URL: http://{}/", cfg.server.addr);
+    println!("  database: {}", shoumi_storage::redact_url(&url));
+    println!("  accounts (password: {password}):");
+    for (name, display) in &accounts {
+        println!("    {name:<14} {display}");
+    }
+    serve(&cfg, db).await
+}
+
+async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {
+    users::by_username(db, username).await?.with_context(|| format!("no user named {username}"))
+}
+
+/// Parses `county`, `unit:KEY-OR-NAME`, `division:CODE`, `zone:KEY`, `enterprise:CREDIT-CODE`.
+async fn parse_scope(db: &Db, s: &str) -> anyhow::Result<Scope> {
+    let (kind, v) = s.split_once(':').unwrap_or((s, ""));
+    Ok(match kind {
+        "county" => Scope::County,
+        "unit" => {
+            let u = match orgs::unit_by_key(db, v).await {
+                Ok(u) => u,
+                Err(_) => orgs::units(db, &orgs::UnitQuery { q: v.into(), kind: String::new() })
+                    .await?
+                    .into_iter()
+                    .find(|u| u.name == v)
+                    .with_context(|| format!("no unit {v}"))?,
+            };
+            Scope::Unit(u.id)
+        }
+        "division" => Scope::Division(
+            orgs::divisions(db).await?.into_iter().find(|d| d.code == v || d.name == v).with_context(|| format!("no division {v}"))?.id,
+        ),
+        "zone" => Scope::Zone(orgs::zones(db).await?.into_iter().find(|z| z.key == v || z.name == v).with_context(|| format!("no zone {v}"))?.id),
+        "enterprise" => {
+            let cap = demo::operator().can(Action::ManageUsers).expect("operator");
+            Scope::Enterprise(enterprises::id_by_credit_code(db, cap, v).await?.with_context(|| format!("no enterprise with credit code {v}"))?.0)
+        }
+        other => bail!("unknown scope kind {other}: county, unit:, division:, zone:, enterprise:"),
+    })
+}
+
+async fn user(cfg: &Config, cmd: UserCmd) -> anyhow::Result<()> {
+    let db = shoumi::open(cfg).await?;
+    let op = demo::operator();
+    let cap = op.can(Action::ManageUsers).expect("operator");
+    let actor = Actor::system("cli");
+    let hash = |pw: String| async move { tokio::task::spawn_blocking(move || users::hash_password(&pw)).await };
+    match cmd {
+        UserCmd::Create { username, name, email, role, scope } => {
+            let role = role.map(|r| Role::parse(&r).with_context(|| format!("unknown role {r}"))).transpose()?;
+            let scope = parse_scope(&db, &scope).await?;
+            let pw = shoumi_web::pages::admin::temporary_password();
+            let h = hash(pw.clone()).await?;
+            let mut tx = db.begin(&actor).await?;
+            let (uid, _) = users::create(
+                &mut tx,
+                cap,
+                &users::NewUser { username: username.clone(), display_name: name, email: email.unwrap_or_default() },
+                &h,
+                true,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(r) = role {
+                users::grant(&mut tx, cap, uid, r, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            tx.commit().await?;
+            println!("created {username}; temporary password (must be changed at first sign-in): {pw}");
+        }
+        UserCmd::ResetPassword { username } => {
+            let u = find_user(&db, &username).await?;
+            let pw = shoumi_web::pages::admin::temporary_password();
+            let h = hash(pw.clone()).await?;
+            let mut tx = db.begin(&actor).await?;
+            users::set_password(&mut tx, u.id, &h, true).await?;
+            tx.commit().await?;
+            println!("new temporary password for {username}: {pw}");
+        }
+        UserCmd::Disable { username } => {
+            let u = find_user(&db, &username).await?;
+            let mut tx = db.begin(&actor).await?;
+            users::set_disabled(&mut tx, cap, u.id, true).await?;
+            tx.commit().await?;
+            println!("disabled {username}");
+        }
+        UserCmd::Enable { username } => {
+            let u = find_user(&db, &username).await?;
+            let mut tx = db.begin(&actor).await?;
+            users::set_disabled(&mut tx, cap, u.id, false).await?;
+            tx.commit().await?;
+            println!("enabled {username}");
+        }
+        UserCmd::Grant { username, role, scope } => {
+            let u = find_user(&db, &username).await?;
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let scope = parse_scope(&db, &scope).await?;
+            let mut tx = db.begin(&actor).await?;
+            users::grant(&mut tx, cap, u.id, role, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let _ = tx.commit().await;
+            println!("granted {} to {username}", role.as_str());
+        }
+        UserCmd::Revoke { username, role } => {
+            let u = find_user(&db, &username).await?;
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let grants: Vec<_> = users::grants_of(&db, u.id).await?.into_iter().filter(|g| g.role == role).collect();
+            if grants.is_empty() {
+                bail!("{username} does not hold {}", role.as_str());
+            }
+            let mut tx = db.begin(&actor).await?;
+            for g in &grants {
+                users::revoke(&mut tx, cap, &g.public_id).await?;
+            }
+            tx.commit().await?;
+            println!("revoked {} from {username} ({} grant(s))", role.as_str(), grants.len());
+        }
+        UserCmd::List => {
+            for u in users::list(&db, cap).await? {
+                let roles: Vec<String> = users::grants_of(&db, u.id)
+                    .await?
+                    .iter()
+                    .map(|g| format!("{}@{}", g.role.as_str(), g.scope_name))
+                    .collect();
+                println!("{:<16} {:<24} {}{}", u.username, u.display_name, roles.join(", "), if u.disabled { " (disabled)" } else { "" });
+            }
+        }
+    }
+    Ok(())
+}

@@ -86,6 +86,7 @@ pub async fn create_session(
             actor.user_id = Some(uid);
             actor.name = p.username.clone();
             let mut tx = state.db.begin(&actor).await?;
+            users::record_attempt(&mut tx, &b.username, &ctx.ip, Some(uid), true, state.config.throttle).await?;
             let ttl = state.config.session_ttl_secs;
             let (secret, token) =
                 users::create_token(&mut tx, uid, "API session", TokenScope::Write, Some(ttl))

@@ -170,18 +170,8 @@ pub async fn check_credentials(
             .await?;
             SignIn::Wrong
         }
-        Some(u) if ok => {
-            users::record_attempt(
-                &mut tx,
-                username,
-                &ctx.ip,
-                Some(u.id),
-                true,
-                state.config.throttle,
-            )
-            .await?;
-            SignIn::Ok(u.id)
-        }
+        // Success is recorded by the caller, in the transaction that opens the session.
+        Some(u) if ok => return Ok(SignIn::Ok(u.id)),
         Some(u) => {
             let locked = users::record_attempt(
                 &mut tx,
@@ -229,6 +219,7 @@ pub async fn login(
             let ua = headers
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok());
+            users::record_attempt(&mut tx, &f.username, &ctx.ip, Some(uid), true, state.config.throttle).await?;
             let (token, _csrf) = users::create_session(
                 &mut tx,
                 uid,

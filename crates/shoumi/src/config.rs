@@ -1,0 +1,193 @@
+//! Configuration in layers: defaults → file (`--config`, TOML) → environment
+//! (`SHOUMI__SECTION__KEY`, e.g. `SHOUMI__SERVER__ADDR`) → command-line flags.
+//! Secrets (the database password) are never printed: see [`Config::describe`].
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Where the SQLite database and other files live.
+    pub data_dir: PathBuf,
+    pub server: Server,
+    pub database: Database,
+    /// A county reference file to seed a new installation with (default: Gaotang, embedded).
+    pub county_file: Option<PathBuf>,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Server {
+    pub addr: String,
+    /// PEM certificate chain and key: serve HTTPS directly with rustls.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Mark cookies Secure and send HSTS; on automatically with built-in TLS.
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` from a reverse proxy.
+    pub trust_proxy: bool,
+    pub session_ttl_secs: i64,
+    pub max_upload_mb: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Database {
+    /// `sqlite://PATH` or `postgres://…`; default: SQLite under `data_dir`.
+    pub url: Option<String>,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Log {
+    /// `RUST_LOG`-style filter.
+    pub filter: String,
+    /// Emit JSON lines instead of text.
+    pub json: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            server: Server::default(),
+            database: Database::default(),
+            county_file: None,
+            log: Log::default(),
+        }
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            addr: "127.0.0.1:8080".into(),
+            tls_cert: None,
+            tls_key: None,
+            secure_cookies: false,
+            trust_proxy: false,
+            session_ttl_secs: 8 * 3600,
+            max_upload_mb: 32,
+        }
+    }
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database {
+            url: None,
+            max_connections: 10,
+        }
+    }
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            filter: "info,sqlx=warn".into(),
+            json: false,
+        }
+    }
+}
+
+/// Flags that override everything else.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    pub addr: Option<String>,
+    pub database_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, o: &Overrides) -> anyhow::Result<Config> {
+        let mut f = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(p) = file {
+            if !p.exists() {
+                anyhow::bail!("configuration file {} does not exist", p.display());
+            }
+            f = f.merge(Toml::file(p));
+        }
+        f = f.merge(Env::prefixed("SHOUMI__").split("__"));
+        let mut c: Config = f.extract()?;
+        if let Some(a) = &o.addr {
+            c.server.addr = a.clone();
+        }
+        if let Some(u) = &o.database_url {
+            c.database.url = Some(u.clone());
+        }
+        if let Some(d) = &o.data_dir {
+            c.data_dir = d.clone();
+        }
+        if c.server.tls_cert.is_some() {
+            c.server.secure_cookies = true;
+        }
+        Ok(c)
+    }
+
+    /// The database URL: configured, or SQLite under the data directory.
+    pub fn database_url(&self) -> String {
+        self.database.url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("shoumi.db").display())
+        })
+    }
+
+    /// A printable summary without secrets.
+    pub fn describe(&self) -> String {
+        format!(
+            "addr={} database={} data_dir={} tls={}",
+            self.server.addr,
+            shoumi_storage::redact_url(&self.database_url()),
+            self.data_dir.display(),
+            self.server.tls_cert.is_some()
+        )
+    }
+
+    pub fn web(&self) -> shoumi_web::WebConfig {
+        shoumi_web::WebConfig {
+            secure_cookies: self.server.secure_cookies,
+            trust_proxy: self.server.trust_proxy,
+            session_ttl_secs: self.server.session_ttl_secs,
+            throttle: Default::default(),
+            max_upload_bytes: self.server.max_upload_mb * 1024 * 1024,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_environment_which_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("shoumi.toml", "data_dir = \"/srv/x\"\n[server]\naddr = \"0.0.0.0:1\"\ntrust_proxy = true\n")?;
+            jail.set_env("SHOUMI__SERVER__ADDR", "0.0.0.0:2");
+            let c = Config::load(Some(Path::new("shoumi.toml")), &Overrides::default()).unwrap();
+            assert_eq!(c.server.addr, "0.0.0.0:2");
+            assert!(c.server.trust_proxy);
+            assert_eq!(c.database_url(), "sqlite:///srv/x/shoumi.db");
+            let c = Config::load(
+                Some(Path::new("shoumi.toml")),
+                &Overrides { addr: Some("127.0.0.1:3".into()), ..Default::default() },
+            )
+            .unwrap();
+            assert_eq!(c.server.addr, "127.0.0.1:3");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_database_password_is_not_printed() {
+        let c = Config {
+            database: Database { url: Some("postgres://u:secret@h/db".into()), max_connections: 1 },
+            ..Default::default()
+        };
+        assert!(!c.describe().contains("secret"));
+    }
+}

@@ -1,0 +1,32 @@
+//! The shoumi application: configuration, start-up and the demo loader, used by the binary and
+//! by the integration tests.
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod demo;
+
+use shoumi_storage::{ConnectOptions, Db};
+
+/// Connects, migrates and seeds the county reference data if the database is new.
+pub async fn open(cfg: &config::Config) -> anyhow::Result<Db> {
+    let url = cfg.database_url();
+    if url.starts_with("sqlite://") {
+        std::fs::create_dir_all(&cfg.data_dir)?;
+    }
+    let db = Db::connect(
+        &url,
+        ConnectOptions {
+            max_connections: cfg.database.max_connections,
+            ..Default::default()
+        },
+    )
+    .await?;
+    shoumi_storage::migrate::run(&db).await?;
+    let county = match &cfg.county_file {
+        Some(p) => shoumi_domain::CountyData::parse(&std::fs::read_to_string(p)?)?,
+        None => shoumi_domain::CountyData::gaotang(),
+    };
+    shoumi_storage::seed::seed_reference(&db, &county).await?;
+    Ok(db)
+}
