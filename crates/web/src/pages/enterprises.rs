@@ -374,6 +374,7 @@ fn edit_form(e: &Enterprise) -> EnterpriseForm {
 /// Checkbox groups arrive as repeated `tags` fields; fold them into the comma list the form
 /// parser takes.
 #[derive(serde::Deserialize)]
+#[serde(transparent)]
 pub struct RawForm(Vec<(String, String)>);
 
 impl RawForm {

@@ -1,0 +1,275 @@
+//! Every route × every role, including anonymous visitors, a user of another enterprise, an
+//! officer of another division and an enterprise member, against the expected allow or deny.
+//! A route registered by the server but missing from the matrix fails the test.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{Client, TestApp};
+use serde_json::json;
+use shoumi_domain::{Action, Role, Scope};
+use shoumi_storage::{Actor, enterprises, orgs, users};
+
+/// The people of the matrix. Besides the demo accounts: `town-other` (an officer of 固河镇,
+/// where enterprise-b is) and `member` (an enterprise member of the first demo enterprise).
+const ROLES: &[&str] = &[
+    "anonymous", "admin", "office", "department", "town", "town-other", "station", "enterprise", "enterprise-b", "member",
+    "expert", "agency",
+];
+
+const GOV: &[&str] = &["admin", "office", "department", "town", "town-other", "station", "agency"];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// The handler serves this person (any success, redirect not to sign-in, or 422 for the
+    /// deliberately empty form).
+    Allow,
+    /// 401/403/404 or the redirect to sign-in.
+    Deny,
+    /// An exact status for everyone listed.
+    Status(u16),
+}
+
+/// Expected outcome per (method, path) → per role.
+fn matrix() -> BTreeMap<(&'static str, &'static str), Box<dyn Fn(&str) -> Expect>> {
+    let mut m: BTreeMap<(&'static str, &'static str), Box<dyn Fn(&str) -> Expect>> = BTreeMap::new();
+    let only = |roles: &'static [&'static str]| -> Box<dyn Fn(&str) -> Expect> {
+        Box::new(move |r: &str| if roles.contains(&r) { Expect::Allow } else { Expect::Deny })
+    };
+    let everyone = || -> Box<dyn Fn(&str) -> Expect> { Box::new(|_: &str| Expect::Allow) };
+    let signed = || -> Box<dyn Fn(&str) -> Expect> { Box::new(|r: &str| if r == "anonymous" { Expect::Deny } else { Expect::Allow }) };
+    const READ_ORGS: &[&str] = &["admin", "office", "department", "town", "town-other", "station", "agency", "expert"];
+    const MANAGE: &[&str] = &["admin", "office"];
+    const ADMIN: &[&str] = &["admin"];
+    const ENTERPRISE_LIST: &[&str] =
+        &["admin", "office", "department", "town", "town-other", "station", "agency", "enterprise", "enterprise-b", "member"];
+    // Enterprise A lies in 梁村镇: its own people, the county-wide readers, 梁村's officer and station.
+    const ENTERPRISE_A: &[&str] = &["admin", "office", "department", "town", "station", "agency", "enterprise", "member"];
+    const EDIT_A: &[&str] = &["admin", "office", "town", "enterprise"];
+    const CREATE: &[&str] = &["admin", "office", "town", "town-other"];
+    let _ = GOV;
+
+    // Public pages.
+    m.insert(("GET", "/"), everyone());
+    m.insert(("GET", "/login"), everyone());
+    m.insert(("POST", "/login"), Box::new(|_| Expect::Status(401)));
+    m.insert(("POST", "/logout"), everyone());
+    m.insert(("GET", "/lang/{lang}"), everyone());
+    m.insert(("GET", "/healthz"), everyone());
+    m.insert(("GET", "/readyz"), everyone());
+    m.insert(("GET", "/metrics"), everyone());
+    m.insert(("GET", "/assets/{*path}"), everyone());
+    // Signed-in pages.
+    m.insert(("GET", "/home"), signed());
+    m.insert(("GET", "/account"), signed());
+    m.insert(("GET", "/account/password"), signed());
+    m.insert(("POST", "/account/password"), signed());
+    m.insert(("POST", "/account/tokens"), signed());
+    // Revoking someone else's token: nobody may.
+    m.insert(("POST", "/account/tokens/{id}/revoke"), only(&[]));
+    // Organisations.
+    m.insert(("GET", "/divisions"), only(READ_ORGS));
+    m.insert(("GET", "/units"), only(READ_ORGS));
+    m.insert(("GET", "/units/export"), only(READ_ORGS));
+    m.insert(("GET", "/units/{id}"), only(READ_ORGS));
+    m.insert(("GET", "/units/new"), only(MANAGE));
+    m.insert(("POST", "/units/new"), only(MANAGE));
+    m.insert(("POST", "/units/{id}"), only(MANAGE));
+    m.insert(("GET", "/task-force"), only(READ_ORGS));
+    m.insert(("POST", "/task-force/members"), only(MANAGE));
+    m.insert(("GET", "/task-force/members/{id}"), only(MANAGE));
+    m.insert(("POST", "/task-force/members/{id}"), only(MANAGE));
+    m.insert(("POST", "/task-force/members/{id}/remove"), only(MANAGE));
+    // Enterprises.
+    m.insert(("GET", "/enterprises"), only(ENTERPRISE_LIST));
+    m.insert(("GET", "/enterprises/export"), only(ENTERPRISE_LIST));
+    m.insert(("GET", "/enterprises/{id}"), only(ENTERPRISE_A));
+    m.insert(("GET", "/enterprises/{id}/edit"), only(EDIT_A));
+    m.insert(("POST", "/enterprises/{id}/edit"), only(EDIT_A));
+    m.insert(("GET", "/enterprises/new"), only(CREATE));
+    m.insert(("POST", "/enterprises/new"), only(CREATE));
+    m.insert(("GET", "/enterprises/import"), only(MANAGE));
+    m.insert(("POST", "/enterprises/import"), only(MANAGE));
+    m.insert(("POST", "/enterprises/import/report"), only(MANAGE));
+    // Administration.
+    for (meth, p) in [
+        ("GET", "/users"),
+        ("GET", "/users/new"),
+        ("POST", "/users/new"),
+        ("GET", "/users/{id}"),
+        ("POST", "/users/{id}/grants"),
+        ("POST", "/users/{id}/grants/{grant}/revoke"),
+        ("POST", "/users/{id}/reset-password"),
+        ("POST", "/users/{id}/disable"),
+        ("POST", "/users/{id}/enable"),
+        ("GET", "/audit"),
+        ("GET", "/audit/export"),
+    ] {
+        m.insert((meth, p), only(ADMIN));
+    }
+    // API.
+    m.insert(("GET", "/api/v1/openapi.json"), everyone());
+    m.insert(("POST", "/api/v1/session"), Box::new(|_| Expect::Status(401)));
+    m.insert(("GET", "/api/v1/me"), signed());
+    m.insert(("GET", "/api/v1/enterprises"), only(ENTERPRISE_LIST));
+    m.insert(("POST", "/api/v1/enterprises"), only(CREATE));
+    m.insert(("GET", "/api/v1/enterprises/{id}"), only(ENTERPRISE_A));
+    m.insert(("PATCH", "/api/v1/enterprises/{id}"), only(EDIT_A));
+    m.insert(("GET", "/api/v1/divisions"), only(READ_ORGS));
+    m.insert(("GET", "/api/v1/zones"), only(READ_ORGS));
+    m.insert(("GET", "/api/v1/units"), only(READ_ORGS));
+    m.insert(("POST", "/api/v1/units"), only(MANAGE));
+    m.insert(("GET", "/api/v1/units/{id}"), only(READ_ORGS));
+    m.insert(("PATCH", "/api/v1/units/{id}"), only(MANAGE));
+    m.insert(("GET", "/api/v1/task-force"), only(READ_ORGS));
+    m.insert(("GET", "/api/v1/users"), only(ADMIN));
+    m.insert(("GET", "/api/v1/audit"), only(ADMIN));
+    m
+}
+
+/// Concrete targets for the path parameters.
+struct Targets {
+    enterprise_a: String,
+    unit: String,
+    spare_user: String,
+    spare_token: String,
+    /// One task-force member and one grant per role, so destructive routes find theirs.
+    members: BTreeMap<String, String>,
+    grants: BTreeMap<String, String>,
+}
+
+async fn setup(app: &TestApp) -> Targets {
+    let db = &app.db;
+    let op = shoumi::demo::operator();
+    let cap = op.can(Action::ManageUsers).unwrap();
+    let actor = Actor::system("test");
+    let hash = users::hash_password(common::PASSWORD);
+    let mut tx = db.begin(&actor).await.unwrap();
+    let guhe = orgs::divisions(db).await.unwrap().into_iter().find(|d| d.code == "371526104").unwrap();
+    let new_user = |u: &str| users::NewUser { username: u.into(), display_name: u.into(), email: String::new() };
+    let (town_other, _) = users::create(&mut tx, cap, &new_user("town-other"), &hash, false).await.unwrap();
+    users::grant(&mut tx, cap, town_other, Role::Town, Scope::Division(guhe.id)).await.unwrap();
+    let code = shoumi_demo::gaotang_demo(7).enterprises[0].input.credit_code.to_string();
+    let (a_id, _) = enterprises::id_by_credit_code(db, cap, &code).await.unwrap().unwrap();
+    let a = enterprises::get_by_id(db, &op.enterprise_scope(), a_id).await.unwrap();
+    let (member, _) = users::create(&mut tx, cap, &new_user("member"), &hash, false).await.unwrap();
+    users::grant(&mut tx, cap, member, Role::EnterpriseMember, Scope::Enterprise(a.id)).await.unwrap();
+    let (spare, spare_pid) = users::create(&mut tx, cap, &new_user("spare"), &hash, false).await.unwrap();
+    let (secret, _) = users::create_token(&mut tx, spare, "spare", users::TokenScope::Read, None).await.unwrap();
+    let _ = secret;
+    let station = orgs::unit_by_key(db, "station-371526101").await.unwrap();
+    let ocap = op.can(Action::ManageOrganisations).unwrap();
+    let mut members = BTreeMap::new();
+    let mut grants = BTreeMap::new();
+    for r in ROLES {
+        let pid = orgs::add_member(
+            &mut tx,
+            ocap,
+            &orgs::MemberForm {
+                name: format!("matrix {r}"),
+                title: String::new(),
+                unit_public_id: station.public_id.clone(),
+                position: "member".into(),
+                sort_order: "999".into(),
+            },
+        )
+        .await
+        .unwrap();
+        members.insert(r.to_string(), pid);
+        let unit = orgs::units(db, &Default::default()).await.unwrap().into_iter().nth(members.len()).unwrap();
+        let g = users::grant(&mut tx, cap, spare, Role::Department, Scope::Unit(unit.id)).await.unwrap();
+        grants.insert(r.to_string(), g);
+    }
+    tx.commit().await.unwrap();
+    let spare_token = users::tokens_of(db, spare).await.unwrap()[0].public_id.clone();
+    Targets {
+        enterprise_a: a.public_id,
+        unit: station.public_id,
+        spare_user: spare_pid,
+        spare_token,
+        members,
+        grants,
+    }
+}
+
+fn concrete(path: &str, role: &str, t: &Targets) -> String {
+    let p = match path {
+        "/lang/{lang}" => "/lang/en?back=/".to_string(),
+        "/assets/{*path}" => "/assets/app.css".to_string(),
+        "/account/tokens/{id}/revoke" => format!("/account/tokens/{}/revoke", t.spare_token),
+        "/units/{id}" | "/api/v1/units/{id}" => path.replace("{id}", &t.unit),
+        "/task-force/members/{id}" | "/task-force/members/{id}/remove" => path.replace("{id}", &t.members[role]),
+        "/users/{id}/grants/{grant}/revoke" => {
+            format!("/users/{}/grants/{}/revoke", t.spare_user, t.grants[role])
+        }
+        p if p.starts_with("/users/{id}") => p.replace("{id}", &t.spare_user),
+        p if p.contains("/enterprises/{id}") => p.replace("{id}", &t.enterprise_a),
+        p => p.to_string(),
+    };
+    assert!(!p.contains('{'), "no target for {path}");
+    p
+}
+
+async fn call(c: &mut Client, method: &str, route: &str, path: &str) -> common::Response {
+    let api = path.starts_with("/api/");
+    match (method, api) {
+        ("GET", _) => c.get(path).await,
+        ("POST", false) if route == "/enterprises/import" => c.post_file(path, &[("kind", "enterprises")], "empty.csv", b"").await,
+        ("POST", false) if route == "/enterprises/import/report" => c.post_form(path, &[("report", "[]")]).await,
+        ("POST", false) if route == "/login" => c.post_form(path, &[("username", "nobody-matrix"), ("password", "x")]).await,
+        ("POST", false) => c.post_form(path, &[]).await,
+        ("POST", true) if route == "/api/v1/session" => {
+            c.json("POST", path, json!({"username": "nobody-matrix", "password": "x"})).await
+        }
+        (m, true) => c.json(m, path, json!({})).await,
+        (m, false) => panic!("unexpected method {m}"),
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let app = TestApp::spawn().await;
+    let t = setup(&app).await;
+    let m = matrix();
+    let mut routes: Vec<(String, &'static str)> = shoumi_web::route_specs()
+        .into_iter()
+        .map(|r| (r.method.to_string(), r.path))
+        .collect();
+    // Every registered route has a row, and every row a route.
+    for (meth, p) in &routes {
+        assert!(m.contains_key(&(meth.as_str(), *p)), "route {meth} {p} is missing from the access matrix");
+    }
+    for (meth, p) in m.keys() {
+        assert!(routes.iter().any(|(a, b)| a == meth && b == p), "matrix row {meth} {p} matches no route");
+    }
+    // Sign-out last, so the session serves every other route first.
+    routes.sort_by_key(|(meth, p)| (*p == "/logout", meth.clone(), *p));
+    let mut failures = Vec::new();
+    for role in ROLES {
+        let mut page = if *role == "anonymous" { app.client() } else { app.signed_in(role).await };
+        let mut api = app.client();
+        if *role != "anonymous" {
+            api.api_sign_in(role).await;
+        }
+        for (meth, route) in &routes {
+            let path = concrete(route, role, &t);
+            let c = if path.starts_with("/api/") { &mut api } else { &mut page };
+            let r = call(c, meth, route, &path).await;
+            let expected = m[&(meth.as_str(), *route)](role);
+            let ok = match expected {
+                Expect::Allow => !r.is_denied() && (r.status.as_u16() < 400 || r.status.as_u16() == 422),
+                Expect::Deny => r.is_denied(),
+                Expect::Status(s) => r.status.as_u16() == s,
+            };
+            if !ok {
+                failures.push(format!(
+                    "{role:<13} {meth:<5} {path}: expected {expected:?}, got {} {}",
+                    r.status,
+                    r.location.clone().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}

@@ -1,0 +1,224 @@
+//! Test support: a fresh database per test (SQLite file, or a PostgreSQL database of its own
+//! when `SHOUMI_TEST_DATABASE_URL` is set), the Gaotang demo loaded, the real router driven
+//! in-process, and signed-in clients that keep their cookies and CSRF token.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use shoumi_storage::{Backend, ConnectOptions, Db};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Test-Password-2026";
+
+pub struct TestApp {
+    pub db: Db,
+    pub router: Router,
+    _dir: Option<tempfile::TempDir>,
+    pub url: String,
+}
+
+/// A database URL for a fresh, empty database.
+pub async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("SHOUMI_TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            sqlx::any::install_default_drivers();
+            let name = format!("shoumi_t_{}", shoumi_storage::new_public_id());
+            let admin = sqlx::AnyPool::connect(&base).await.expect("connect to SHOUMI_TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
+            admin.close().await;
+            let mut u = url::Url::parse(&base).expect("database url");
+            u.set_path(&format!("/{name}"));
+            (u.to_string(), None)
+        }
+        _ => {
+            if std::env::var("SHOUMI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!("SHOUMI_REQUIRE_POSTGRES=1 but SHOUMI_TEST_DATABASE_URL is not set");
+            }
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("t.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+pub async fn connect(url: &str) -> Db {
+    Db::connect(url, ConnectOptions { max_connections: 5, ..Default::default() }).await.expect("connect")
+}
+
+impl TestApp {
+    /// A fresh database with the Gaotang demo (every demo account uses [`PASSWORD`]).
+    pub async fn spawn() -> TestApp {
+        let (url, dir) = fresh_database_url().await;
+        let db = connect(&url).await;
+        shoumi::demo::load(&db, PASSWORD, 7).await.expect("demo loads");
+        let router = shoumi_web::app(shoumi_web::AppState::new(db.clone(), Default::default()));
+        TestApp { db, router, _dir: dir, url }
+    }
+
+    /// A second server instance on the same database (as behind a load balancer).
+    pub fn another_instance(&self, db: Db) -> Router {
+        shoumi_web::app(shoumi_web::AppState::new(db, Default::default()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookies: Vec::new(), csrf: String::new(), bearer: None }
+    }
+
+    /// A client signed in as `username` through the sign-in form.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let mut c = self.client();
+        c.sign_in(username, PASSWORD).await;
+        c
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub content_type: String,
+    pub body: Vec<u8>,
+    pub headers: axum::http::HeaderMap,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    /// A refusal: 401/403/404, or the sign-in redirect.
+    pub fn is_denied(&self) -> bool {
+        matches!(self.status.as_u16(), 401 | 403 | 404)
+            || (self.status.is_redirection() && self.location.as_deref().is_some_and(|l| l.starts_with("/login?")))
+    }
+}
+
+pub struct Client {
+    pub router: Router,
+    cookies: Vec<(String, String)>,
+    pub csrf: String,
+    pub bearer: Option<String>,
+}
+
+fn extract_csrf(html: &str) -> Option<String> {
+    let i = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    let j = html[i..].find('"')? + i;
+    Some(html[i..j].to_string())
+}
+
+impl Client {
+    pub fn with_router(&self, router: Router) -> Client {
+        Client { router, cookies: self.cookies.clone(), csrf: self.csrf.clone(), bearer: self.bearer.clone() }
+    }
+
+    pub async fn send(&mut self, req: Request<Body>) -> Response {
+        let resp = self.router.clone().oneshot(req).await.expect("router answers");
+        for v in resp.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap_or("");
+            if let Some((kv, _)) = v.split_once(';').or(Some((v, "")))
+                && let Some((k, val)) = kv.split_once('=')
+            {
+                self.cookies.retain(|(n, _)| n != k);
+                if !val.is_empty() && !v.contains("Max-Age=0") {
+                    self.cookies.push((k.to_string(), val.to_string()));
+                }
+            }
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let location = headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let body = axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024).await.expect("body").to_vec();
+        let r = Response { status, location, content_type, body, headers };
+        if r.content_type.starts_with("text/html")
+            && let Some(c) = extract_csrf(&r.text())
+        {
+            self.csrf = c;
+        }
+        r
+    }
+
+    fn builder(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
+        if !self.cookies.is_empty() {
+            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            b = b.header(header::COOKIE, c);
+        }
+        if let Some(t) = &self.bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        b
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        let req = self.builder("GET", path).body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    /// Posts a form, adding the client's CSRF token.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).expect("form");
+        let req = self
+            .builder("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    /// Posts a multipart form with one file.
+    pub async fn post_file(&mut self, path: &str, fields: &[(&str, &str)], file_name: &str, data: &[u8]) -> Response {
+        let boundary = "shoumi-test-boundary";
+        let mut body = Vec::new();
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        for (k, v) in all {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .builder("POST", path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn json(&mut self, method: &str, path: &str, body: serde_json::Value) -> Response {
+        let req = self
+            .builder(method, path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn sign_in(&mut self, username: &str, password: &str) -> Response {
+        self.get("/login").await;
+        let r = self.post_form("/login", &[("username", username), ("password", password), ("next", "/home")]).await;
+        if r.status == StatusCode::SEE_OTHER {
+            // Load a page to pick up the session's CSRF token.
+            self.get("/account").await;
+        }
+        r
+    }
+
+    /// Signs in through the API and uses the bearer token from then on.
+    pub async fn api_sign_in(&mut self, username: &str) {
+        let r = self.json("POST", "/api/v1/session", serde_json::json!({"username": username, "password": PASSWORD})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        self.bearer = Some(r.json()["token"].as_str().expect("token").to_string());
+    }
+}
