@@ -125,6 +125,15 @@ impl EnterpriseScope {
     pub fn is_empty(&self) -> bool {
         !self.all && self.divisions.is_empty() && self.zones.is_empty() && self.own.is_empty()
     }
+    /// Exactly one enterprise of one's own and nothing else: an enterprise user's view.
+    pub fn is_single_own(&self) -> bool {
+        self.own.len() == 1 && !self.all && self.divisions.is_empty() && self.zones.is_empty()
+    }
+    /// Covers whole areas (the county, divisions or zones), not only own enterprises: such a
+    /// scope may register new enterprises when it is an edit scope.
+    pub fn covers_areas(&self) -> bool {
+        self.all || !self.divisions.is_empty() || !self.zones.is_empty()
+    }
     /// Whether a given enterprise (by id, division and zone) is inside this scope.
     pub fn contains(&self, id: i64, division: i64, zone: Option<i64>) -> bool {
         self.all

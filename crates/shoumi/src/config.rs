@@ -132,9 +132,10 @@ impl Config {
 
     /// The database URL: configured, or SQLite under the data directory.
     pub fn database_url(&self) -> String {
-        self.database.url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("shoumi.db").display())
-        })
+        self.database
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("shoumi.db").display()))
     }
 
     /// A printable summary without secrets.
@@ -164,9 +165,13 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error type
     fn flags_override_environment_which_overrides_the_file() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("shoumi.toml", "data_dir = \"/srv/x\"\n[server]\naddr = \"0.0.0.0:1\"\ntrust_proxy = true\n")?;
+            jail.create_file(
+                "shoumi.toml",
+                "data_dir = \"/srv/x\"\n[server]\naddr = \"0.0.0.0:1\"\ntrust_proxy = true\n",
+            )?;
             jail.set_env("SHOUMI__SERVER__ADDR", "0.0.0.0:2");
             let c = Config::load(Some(Path::new("shoumi.toml")), &Overrides::default()).unwrap();
             assert_eq!(c.server.addr, "0.0.0.0:2");
@@ -174,7 +179,10 @@ mod tests {
             assert_eq!(c.database_url(), "sqlite:///srv/x/shoumi.db");
             let c = Config::load(
                 Some(Path::new("shoumi.toml")),
-                &Overrides { addr: Some("127.0.0.1:3".into()), ..Default::default() },
+                &Overrides {
+                    addr: Some("127.0.0.1:3".into()),
+                    ..Default::default()
+                },
             )
             .unwrap();
             assert_eq!(c.server.addr, "127.0.0.1:3");
@@ -185,7 +193,10 @@ mod tests {
     #[test]
     fn the_database_password_is_not_printed() {
         let c = Config {
-            database: Database { url: Some("postgres://u:secret@h/db".into()), max_connections: 1 },
+            database: Database {
+                url: Some("postgres://u:secret@h/db".into()),
+                max_connections: 1,
+            },
             ..Default::default()
         };
         assert!(!c.describe().contains("secret"));

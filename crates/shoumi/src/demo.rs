@@ -6,7 +6,15 @@ use shoumi_storage::{Actor, Db, enterprises, orgs, seed, users};
 
 /// The demo accounts, named after their roles.
 pub const ACCOUNTS: &[&str] = &[
-    "admin", "office", "department", "town", "station", "enterprise", "enterprise-b", "expert", "agency",
+    "admin",
+    "office",
+    "department",
+    "town",
+    "station",
+    "enterprise",
+    "enterprise-b",
+    "expert",
+    "agency",
 ];
 
 /// A principal with the administrator role, for operator commands (CLI, demo loader).
@@ -25,7 +33,11 @@ pub fn operator() -> Principal {
 }
 
 /// Loads everything; returns the demo accounts with their display names.
-pub async fn load(db: &Db, password: &str, seed_value: u64) -> anyhow::Result<Vec<(String, String)>> {
+pub async fn load(
+    db: &Db,
+    password: &str,
+    seed_value: u64,
+) -> anyhow::Result<Vec<(String, String)>> {
     shoumi_storage::migrate::run(db).await?;
     seed::seed_reference(db, &shoumi_domain::CountyData::gaotang()).await?;
     let data = shoumi_demo::gaotang_demo(seed_value);
@@ -59,23 +71,49 @@ pub async fn load(db: &Db, password: &str, seed_value: u64) -> anyhow::Result<Ve
         let (display, role, scope): (&str, Role, Scope) = match *name {
             "admin" => ("系统管理员", Role::Admin, Scope::County),
             "office" => ("专班办公室（县市场监管局）", Role::Office, Scope::County),
-            "department" => ("县工信局联络员", Role::Department, Scope::Unit(orgs::unit_by_key(db, "gxj").await?.id)),
+            "department" => (
+                "县工信局联络员",
+                Role::Department,
+                Scope::Unit(orgs::unit_by_key(db, "gxj").await?.id),
+            ),
             "town" => {
-                let d = orgs::divisions(db).await?.into_iter().find(|d| d.code == "371526101").expect("梁村镇");
+                let d = orgs::divisions(db)
+                    .await?
+                    .into_iter()
+                    .find(|d| d.code == "371526101")
+                    .expect("梁村镇");
                 ("梁村镇联络员", Role::Town, Scope::Division(d.id))
             }
-            "station" => ("梁村服务站工作人员", Role::Station, Scope::Unit(orgs::unit_by_key(db, "station-371526101").await?.id)),
+            "station" => (
+                "梁村服务站工作人员",
+                Role::Station,
+                Scope::Unit(orgs::unit_by_key(db, "station-371526101").await?.id),
+            ),
             "enterprise" | "enterprise-b" => {
                 let idx = if *name == "enterprise" { 0 } else { 1 };
-                let (id, _) = enterprises::id_by_credit_code(db, ucap, &ent_id(idx)).await?.expect("demo enterprise");
+                let (id, _) = enterprises::id_by_credit_code(db, ucap, &ent_id(idx))
+                    .await?
+                    .expect("demo enterprise");
                 (
-                    if idx == 0 { "企业管理员（砚澄精细化工）" } else { "企业管理员（琮禾食品）" },
+                    if idx == 0 {
+                        "企业管理员（砚澄精细化工）"
+                    } else {
+                        "企业管理员（琮禾食品）"
+                    },
                     Role::EnterpriseAdmin,
                     Scope::Enterprise(id),
                 )
             }
-            "expert" => ("法律顾问", Role::Expert, Scope::Unit(orgs::unit_by_key(db, "law-1").await?.id)),
-            "agency" => ("县公安局联络员", Role::Agency, Scope::Unit(orgs::unit_by_key(db, "gaj").await?.id)),
+            "expert" => (
+                "法律顾问",
+                Role::Expert,
+                Scope::Unit(orgs::unit_by_key(db, "law-1").await?.id),
+            ),
+            "agency" => (
+                "县公安局联络员",
+                Role::Agency,
+                Scope::Unit(orgs::unit_by_key(db, "gaj").await?.id),
+            ),
             _ => unreachable!("listed above"),
         };
         let mut tx = db.begin(&actor).await?;

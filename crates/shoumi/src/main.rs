@@ -13,7 +13,11 @@ use shoumi_domain::{Action, Role, Scope};
 use shoumi_storage::{Actor, ConnectOptions, Db, dump, enterprises, orgs, users};
 
 #[derive(Parser)]
-#[command(name = "shoumi", version, about = "守秘 — trade-secret protection platform")]
+#[command(
+    name = "shoumi",
+    version,
+    about = "守秘 — trade-secret protection platform"
+)]
 struct Cli {
     /// Configuration file (TOML).
     #[arg(long, global = true, env = "SHOUMI_CONFIG")]
@@ -95,11 +99,25 @@ enum UserCmd {
         scope: String,
     },
     /// Set a new temporary password (printed once; must be changed at next sign-in).
-    ResetPassword { username: String },
-    Disable { username: String },
-    Enable { username: String },
-    Grant { username: String, role: String, #[arg(default_value = "county")] scope: String },
-    Revoke { username: String, role: String },
+    ResetPassword {
+        username: String,
+    },
+    Disable {
+        username: String,
+    },
+    Enable {
+        username: String,
+    },
+    Grant {
+        username: String,
+        role: String,
+        #[arg(default_value = "county")]
+        scope: String,
+    },
+    Revoke {
+        username: String,
+        role: String,
+    },
     List,
 }
 
@@ -117,7 +135,9 @@ fn bar(len: u64, msg: &str) -> ProgressBar {
 fn init_tracing(cfg: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cfg.log.filter));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if cfg.log.json {
         let _ = b.json().try_init();
     } else {
@@ -148,23 +168,42 @@ async fn main() -> anyhow::Result<()> {
         Cmd::Migrate => {
             let db = Db::connect(&cfg.database_url(), ConnectOptions::default()).await?;
             let done = shoumi_storage::migrate::run(&db).await?;
-            println!("migrations applied: {done:?} (schema version {})", shoumi_storage::migrate::latest_version());
+            println!(
+                "migrations applied: {done:?} (schema version {})",
+                shoumi_storage::migrate::latest_version()
+            );
             Ok(())
         }
         Cmd::Demo { seed, .. } => run_demo(cfg, seed).await,
         Cmd::User { cmd } => user(&cfg, cmd).await,
         Cmd::Import { file, kind } => {
             let db = shoumi::open(&cfg).await?;
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_string();
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("file")
+                .to_string();
             let pb = ProgressBar::new_spinner();
             pb.set_message(format!("importing {name}"));
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
             let started = Instant::now();
-            let r = shoumi_web::import::import_file(&db, &Actor::system("cli"), &demo::operator(), &kind, &name, &bytes).await?;
+            let r = shoumi_web::import::import_file(
+                &db,
+                &Actor::system("cli"),
+                &demo::operator(),
+                &kind,
+                &name,
+                &bytes,
+            )
+            .await?;
             pb.finish_and_clear();
             for p in &r.problems {
-                eprintln!("row {} column {}: {} ({:?})", p.row, p.column, p.message_en, p.severity);
+                eprintln!(
+                    "row {} column {}: {} ({:?})",
+                    p.row, p.column, p.message_en, p.severity
+                );
             }
             if !r.is_clean() {
                 bail!("{} problem(s): nothing was imported", r.problems.len());
@@ -188,7 +227,9 @@ async fn main() -> anyhow::Result<()> {
             let op = demo::operator();
             let bytes = match kind.as_str() {
                 "enterprises" => {
-                    let rows = enterprises::list_all(&db, &op.enterprise_scope(), &Default::default()).await?;
+                    let rows =
+                        enterprises::list_all(&db, &op.enterprise_scope(), &Default::default())
+                            .await?;
                     let inputs: Vec<_> = rows.iter().filter_map(|e| e.to_input()).collect();
                     println!("{} enterprises", inputs.len());
                     shoumi_exchange::export_enterprises(&inputs, format)
@@ -237,13 +278,18 @@ async fn main() -> anyhow::Result<()> {
             pb.finish_and_clear();
             std::fs::rename(&tmp, &output)?;
             let rows: i64 = header.tables.iter().map(|t| t.1).sum();
-            println!("backup written to {} ({rows} rows in {} tables)", output.display(), header.tables.len());
+            println!(
+                "backup written to {} ({rows} rows in {} tables)",
+                output.display(),
+                header.tables.len()
+            );
             Ok(())
         }
         Cmd::Restore { file } => {
             let db = Db::connect(&cfg.database_url(), ConnectOptions::default()).await?;
             shoumi_storage::migrate::run(&db).await?;
-            let f = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+            let f = std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?;
             let pb = bar(0, "restore");
             let progress = |t: &str, done: u64, total: u64| {
                 pb.set_message(t.to_string());
@@ -252,7 +298,11 @@ async fn main() -> anyhow::Result<()> {
             };
             let header = dump::restore(&db, std::io::BufReader::new(f), &progress).await?;
             pb.finish_and_clear();
-            println!("restored {} tables from {}", header.tables.len(), file.display());
+            println!(
+                "restored {} tables from {}",
+                header.tables.len(),
+                file.display()
+            );
             Ok(())
         }
         Cmd::CopyDb { from, to } => {
@@ -273,7 +323,11 @@ async fn main() -> anyhow::Result<()> {
             for ((t, n), (_, m)) in counts.iter().zip(after.iter()) {
                 println!("{t:<20} {n:>10} {m:>10}");
             }
-            println!("copied {} → {}", shoumi_storage::redact_url(&from), shoumi_storage::redact_url(&to));
+            println!(
+                "copied {} → {}",
+                shoumi_storage::redact_url(&from),
+                shoumi_storage::redact_url(&to)
+            );
             Ok(())
         }
     }
@@ -282,7 +336,11 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(cfg: &Config, db: Db) -> anyhow::Result<()> {
     let state = shoumi_web::AppState::new(db.clone(), cfg.web());
     let app = shoumi_web::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let addr: SocketAddr = cfg.server.addr.parse().with_context(|| format!("bad listen address {}", cfg.server.addr))?;
+    let addr: SocketAddr = cfg
+        .server
+        .addr
+        .parse()
+        .with_context(|| format!("bad listen address {}", cfg.server.addr))?;
     let worker = format!("{}-{}", std::process::id(), shoumi_storage::new_public_id());
     tokio::spawn(shoumi_web::run_jobs(db, worker));
     tracing::info!(config = %cfg.describe(), "starting");
@@ -295,9 +353,13 @@ async fn serve(cfg: &Config, db: Db) -> anyhow::Result<()> {
             axum_server::bind_rustls(addr, tls).serve(app).await?;
         }
         (None, None) => {
-            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("binding {addr}"))?;
             println!("shoumi listening on http://{}", listener.local_addr()?);
-            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown())
+                .await?;
         }
         _ => bail!("server.tls_cert and server.tls_key go together"),
     }
@@ -316,7 +378,8 @@ async fn run_demo(mut cfg: Config, seed: u64) -> anyhow::Result<()> {
         for suffix in ["", "-wal", "-shm"] {
             let p = PathBuf::from(format!("{}{suffix}", path.display()));
             if p.exists() {
-                std::fs::remove_file(&p).with_context(|| format!("removing the old demo database {}", p.display()))?;
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("removing the old demo database {}", p.display()))?;
             }
         }
         std::fs::create_dir_all(&cfg.data_dir)?;
@@ -326,12 +389,23 @@ async fn run_demo(mut cfg: Config, seed: u64) -> anyhow::Result<()> {
         _ => shoumi_web::pages::admin::temporary_password(),
     };
     let db = Db::connect(&url, ConnectOptions::default()).await?;
-    if dump::counts(&db).await.map(|c| c.iter().any(|(_, n)| *n > 0)).unwrap_or(false) {
-        bail!("the database at {} is not empty; the demo needs a fresh one", shoumi_storage::redact_url(&url));
+    if dump::counts(&db)
+        .await
+        .map(|c| c.iter().any(|(_, n)| *n > 0))
+        .unwrap_or(false)
+    {
+        bail!(
+            "the database at {} is not empty; the demo needs a fresh one",
+            shoumi_storage::redact_url(&url)
+        );
     }
     let accounts = demo::load(&db, &password, seed).await?;
     cfg.server.secure_cookies = false;
-    println!("shoumi demo ready in {:.1?}: Gaotang County, {} enterprises", started.elapsed(), enterprises::count(&db, &demo::operator().enterprise_scope()).await?);
+    println!(
+        "shoumi demo ready in {:.1?}: Gaotang County, {} enterprises",
+        started.elapsed(),
+        enterprises::count(&db, &demo::operator().enterprise_scope()).await?
+    );
     println!("  URL: http://{}/", cfg.server.addr);
     println!("  database: {}", shoumi_storage::redact_url(&url));
     println!("  accounts (password: {password}):");
@@ -342,7 +416,9 @@ async fn run_demo(mut cfg: Config, seed: u64) -> anyhow::Result<()> {
 }
 
 async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {
-    users::by_username(db, username).await?.with_context(|| format!("no user named {username}"))
+    users::by_username(db, username)
+        .await?
+        .with_context(|| format!("no user named {username}"))
 }
 
 /// Parses `county`, `unit:KEY-OR-NAME`, `division:CODE`, `zone:KEY`, `enterprise:CREDIT-CODE`.
@@ -353,21 +429,44 @@ async fn parse_scope(db: &Db, s: &str) -> anyhow::Result<Scope> {
         "unit" => {
             let u = match orgs::unit_by_key(db, v).await {
                 Ok(u) => u,
-                Err(_) => orgs::units(db, &orgs::UnitQuery { q: v.into(), kind: String::new() })
-                    .await?
-                    .into_iter()
-                    .find(|u| u.name == v)
-                    .with_context(|| format!("no unit {v}"))?,
+                Err(_) => orgs::units(
+                    db,
+                    &orgs::UnitQuery {
+                        q: v.into(),
+                        kind: String::new(),
+                    },
+                )
+                .await?
+                .into_iter()
+                .find(|u| u.name == v)
+                .with_context(|| format!("no unit {v}"))?,
             };
             Scope::Unit(u.id)
         }
         "division" => Scope::Division(
-            orgs::divisions(db).await?.into_iter().find(|d| d.code == v || d.name == v).with_context(|| format!("no division {v}"))?.id,
+            orgs::divisions(db)
+                .await?
+                .into_iter()
+                .find(|d| d.code == v || d.name == v)
+                .with_context(|| format!("no division {v}"))?
+                .id,
         ),
-        "zone" => Scope::Zone(orgs::zones(db).await?.into_iter().find(|z| z.key == v || z.name == v).with_context(|| format!("no zone {v}"))?.id),
+        "zone" => Scope::Zone(
+            orgs::zones(db)
+                .await?
+                .into_iter()
+                .find(|z| z.key == v || z.name == v)
+                .with_context(|| format!("no zone {v}"))?
+                .id,
+        ),
         "enterprise" => {
             let cap = demo::operator().can(Action::ManageUsers).expect("operator");
-            Scope::Enterprise(enterprises::id_by_credit_code(db, cap, v).await?.with_context(|| format!("no enterprise with credit code {v}"))?.0)
+            Scope::Enterprise(
+                enterprises::id_by_credit_code(db, cap, v)
+                    .await?
+                    .with_context(|| format!("no enterprise with credit code {v}"))?
+                    .0,
+            )
         }
         other => bail!("unknown scope kind {other}: county, unit:, division:, zone:, enterprise:"),
     })
@@ -378,10 +477,20 @@ async fn user(cfg: &Config, cmd: UserCmd) -> anyhow::Result<()> {
     let op = demo::operator();
     let cap = op.can(Action::ManageUsers).expect("operator");
     let actor = Actor::system("cli");
-    let hash = |pw: String| async move { tokio::task::spawn_blocking(move || users::hash_password(&pw)).await };
+    let hash = |pw: String| async move {
+        tokio::task::spawn_blocking(move || users::hash_password(&pw)).await
+    };
     match cmd {
-        UserCmd::Create { username, name, email, role, scope } => {
-            let role = role.map(|r| Role::parse(&r).with_context(|| format!("unknown role {r}"))).transpose()?;
+        UserCmd::Create {
+            username,
+            name,
+            email,
+            role,
+            scope,
+        } => {
+            let role = role
+                .map(|r| Role::parse(&r).with_context(|| format!("unknown role {r}")))
+                .transpose()?;
             let scope = parse_scope(&db, &scope).await?;
             let pw = shoumi_web::pages::admin::temporary_password();
             let h = hash(pw.clone()).await?;
@@ -389,17 +498,25 @@ async fn user(cfg: &Config, cmd: UserCmd) -> anyhow::Result<()> {
             let (uid, _) = users::create(
                 &mut tx,
                 cap,
-                &users::NewUser { username: username.clone(), display_name: name, email: email.unwrap_or_default() },
+                &users::NewUser {
+                    username: username.clone(),
+                    display_name: name,
+                    email: email.unwrap_or_default(),
+                },
                 &h,
                 true,
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             if let Some(r) = role {
-                users::grant(&mut tx, cap, uid, r, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                users::grant(&mut tx, cap, uid, r, scope)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
             tx.commit().await?;
-            println!("created {username}; temporary password (must be changed at first sign-in): {pw}");
+            println!(
+                "created {username}; temporary password (must be changed at first sign-in): {pw}"
+            );
         }
         UserCmd::ResetPassword { username } => {
             let u = find_user(&db, &username).await?;
@@ -424,19 +541,29 @@ async fn user(cfg: &Config, cmd: UserCmd) -> anyhow::Result<()> {
             tx.commit().await?;
             println!("enabled {username}");
         }
-        UserCmd::Grant { username, role, scope } => {
+        UserCmd::Grant {
+            username,
+            role,
+            scope,
+        } => {
             let u = find_user(&db, &username).await?;
             let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
             let scope = parse_scope(&db, &scope).await?;
             let mut tx = db.begin(&actor).await?;
-            users::grant(&mut tx, cap, u.id, role, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            users::grant(&mut tx, cap, u.id, role, scope)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let _ = tx.commit().await;
             println!("granted {} to {username}", role.as_str());
         }
         UserCmd::Revoke { username, role } => {
             let u = find_user(&db, &username).await?;
             let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
-            let grants: Vec<_> = users::grants_of(&db, u.id).await?.into_iter().filter(|g| g.role == role).collect();
+            let grants: Vec<_> = users::grants_of(&db, u.id)
+                .await?
+                .into_iter()
+                .filter(|g| g.role == role)
+                .collect();
             if grants.is_empty() {
                 bail!("{username} does not hold {}", role.as_str());
             }
@@ -445,7 +572,11 @@ async fn user(cfg: &Config, cmd: UserCmd) -> anyhow::Result<()> {
                 users::revoke(&mut tx, cap, &g.public_id).await?;
             }
             tx.commit().await?;
-            println!("revoked {} from {username} ({} grant(s))", role.as_str(), grants.len());
+            println!(
+                "revoked {} from {username} ({} grant(s))",
+                role.as_str(),
+                grants.len()
+            );
         }
         UserCmd::List => {
             for u in users::list(&db, cap).await? {
@@ -454,7 +585,13 @@ async fn user(cfg: &Config, cmd: UserCmd) -> anyhow::Result<()> {
                     .iter()
                     .map(|g| format!("{}@{}", g.role.as_str(), g.scope_name))
                     .collect();
-                println!("{:<16} {:<24} {}{}", u.username, u.display_name, roles.join(", "), if u.disabled { " (disabled)" } else { "" });
+                println!(
+                    "{:<16} {:<24} {}{}",
+                    u.username,
+                    u.display_name,
+                    roles.join(", "),
+                    if u.disabled { " (disabled)" } else { "" }
+                );
             }
         }
     }

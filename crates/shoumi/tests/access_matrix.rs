@@ -14,11 +14,29 @@ use shoumi_storage::{Actor, enterprises, orgs, users};
 /// The people of the matrix. Besides the demo accounts: `town-other` (an officer of 固河镇,
 /// where enterprise-b is) and `member` (an enterprise member of the first demo enterprise).
 const ROLES: &[&str] = &[
-    "anonymous", "admin", "office", "department", "town", "town-other", "station", "enterprise", "enterprise-b", "member",
-    "expert", "agency",
+    "anonymous",
+    "admin",
+    "office",
+    "department",
+    "town",
+    "town-other",
+    "station",
+    "enterprise",
+    "enterprise-b",
+    "member",
+    "expert",
+    "agency",
 ];
 
-const GOV: &[&str] = &["admin", "office", "department", "town", "town-other", "station", "agency"];
+const GOV: &[&str] = &[
+    "admin",
+    "office",
+    "department",
+    "town",
+    "town-other",
+    "station",
+    "agency",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Expect {
@@ -31,21 +49,66 @@ enum Expect {
     Status(u16),
 }
 
+/// Who gets what on one route.
+type Rule = Box<dyn Fn(&str) -> Expect>;
+
 /// Expected outcome per (method, path) → per role.
-fn matrix() -> BTreeMap<(&'static str, &'static str), Box<dyn Fn(&str) -> Expect>> {
-    let mut m: BTreeMap<(&'static str, &'static str), Box<dyn Fn(&str) -> Expect>> = BTreeMap::new();
-    let only = |roles: &'static [&'static str]| -> Box<dyn Fn(&str) -> Expect> {
-        Box::new(move |r: &str| if roles.contains(&r) { Expect::Allow } else { Expect::Deny })
+fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
+    let mut m: BTreeMap<(&'static str, &'static str), Rule> = BTreeMap::new();
+    let only = |roles: &'static [&'static str]| -> Rule {
+        Box::new(move |r: &str| {
+            if roles.contains(&r) {
+                Expect::Allow
+            } else {
+                Expect::Deny
+            }
+        })
     };
-    let everyone = || -> Box<dyn Fn(&str) -> Expect> { Box::new(|_: &str| Expect::Allow) };
-    let signed = || -> Box<dyn Fn(&str) -> Expect> { Box::new(|r: &str| if r == "anonymous" { Expect::Deny } else { Expect::Allow }) };
-    const READ_ORGS: &[&str] = &["admin", "office", "department", "town", "town-other", "station", "agency", "expert"];
+    let everyone = || -> Rule { Box::new(|_: &str| Expect::Allow) };
+    let signed = || -> Rule {
+        Box::new(|r: &str| {
+            if r == "anonymous" {
+                Expect::Deny
+            } else {
+                Expect::Allow
+            }
+        })
+    };
+    const READ_ORGS: &[&str] = &[
+        "admin",
+        "office",
+        "department",
+        "town",
+        "town-other",
+        "station",
+        "agency",
+        "expert",
+    ];
     const MANAGE: &[&str] = &["admin", "office"];
     const ADMIN: &[&str] = &["admin"];
-    const ENTERPRISE_LIST: &[&str] =
-        &["admin", "office", "department", "town", "town-other", "station", "agency", "enterprise", "enterprise-b", "member"];
+    const ENTERPRISE_LIST: &[&str] = &[
+        "admin",
+        "office",
+        "department",
+        "town",
+        "town-other",
+        "station",
+        "agency",
+        "enterprise",
+        "enterprise-b",
+        "member",
+    ];
     // Enterprise A lies in 梁村镇: its own people, the county-wide readers, 梁村's officer and station.
-    const ENTERPRISE_A: &[&str] = &["admin", "office", "department", "town", "station", "agency", "enterprise", "member"];
+    const ENTERPRISE_A: &[&str] = &[
+        "admin",
+        "office",
+        "department",
+        "town",
+        "station",
+        "agency",
+        "enterprise",
+        "member",
+    ];
     const EDIT_A: &[&str] = &["admin", "office", "town", "enterprise"];
     const CREATE: &[&str] = &["admin", "office", "town", "town-other"];
     let _ = GOV;
@@ -110,7 +173,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Box<dyn Fn(&str) -> Expect
     }
     // API.
     m.insert(("GET", "/api/v1/openapi.json"), everyone());
-    m.insert(("POST", "/api/v1/session"), Box::new(|_| Expect::Status(401)));
+    m.insert(
+        ("POST", "/api/v1/session"),
+        Box::new(|_| Expect::Status(401)),
+    );
     m.insert(("GET", "/api/v1/me"), signed());
     m.insert(("GET", "/api/v1/enterprises"), only(ENTERPRISE_LIST));
     m.insert(("POST", "/api/v1/enterprises"), only(CREATE));
@@ -146,17 +212,58 @@ async fn setup(app: &TestApp) -> Targets {
     let actor = Actor::system("test");
     let hash = users::hash_password(common::PASSWORD);
     let mut tx = db.begin(&actor).await.unwrap();
-    let guhe = orgs::divisions(db).await.unwrap().into_iter().find(|d| d.code == "371526104").unwrap();
-    let new_user = |u: &str| users::NewUser { username: u.into(), display_name: u.into(), email: String::new() };
-    let (town_other, _) = users::create(&mut tx, cap, &new_user("town-other"), &hash, false).await.unwrap();
-    users::grant(&mut tx, cap, town_other, Role::Town, Scope::Division(guhe.id)).await.unwrap();
-    let code = shoumi_demo::gaotang_demo(7).enterprises[0].input.credit_code.to_string();
-    let (a_id, _) = enterprises::id_by_credit_code(db, cap, &code).await.unwrap().unwrap();
-    let a = enterprises::get_by_id(db, &op.enterprise_scope(), a_id).await.unwrap();
-    let (member, _) = users::create(&mut tx, cap, &new_user("member"), &hash, false).await.unwrap();
-    users::grant(&mut tx, cap, member, Role::EnterpriseMember, Scope::Enterprise(a.id)).await.unwrap();
-    let (spare, spare_pid) = users::create(&mut tx, cap, &new_user("spare"), &hash, false).await.unwrap();
-    let (secret, _) = users::create_token(&mut tx, spare, "spare", users::TokenScope::Read, None).await.unwrap();
+    let guhe = orgs::divisions(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.code == "371526104")
+        .unwrap();
+    let new_user = |u: &str| users::NewUser {
+        username: u.into(),
+        display_name: u.into(),
+        email: String::new(),
+    };
+    let (town_other, _) = users::create(&mut tx, cap, &new_user("town-other"), &hash, false)
+        .await
+        .unwrap();
+    users::grant(
+        &mut tx,
+        cap,
+        town_other,
+        Role::Town,
+        Scope::Division(guhe.id),
+    )
+    .await
+    .unwrap();
+    let code = shoumi_demo::gaotang_demo(7).enterprises[0]
+        .input
+        .credit_code
+        .to_string();
+    let (a_id, _) = enterprises::id_by_credit_code(db, cap, &code)
+        .await
+        .unwrap()
+        .unwrap();
+    let a = enterprises::get_by_id(db, &op.enterprise_scope(), a_id)
+        .await
+        .unwrap();
+    let (member, _) = users::create(&mut tx, cap, &new_user("member"), &hash, false)
+        .await
+        .unwrap();
+    users::grant(
+        &mut tx,
+        cap,
+        member,
+        Role::EnterpriseMember,
+        Scope::Enterprise(a.id),
+    )
+    .await
+    .unwrap();
+    let (spare, spare_pid) = users::create(&mut tx, cap, &new_user("spare"), &hash, false)
+        .await
+        .unwrap();
+    let (secret, _) = users::create_token(&mut tx, spare, "spare", users::TokenScope::Read, None)
+        .await
+        .unwrap();
     let _ = secret;
     let station = orgs::unit_by_key(db, "station-371526101").await.unwrap();
     let ocap = op.can(Action::ManageOrganisations).unwrap();
@@ -177,12 +284,21 @@ async fn setup(app: &TestApp) -> Targets {
         .await
         .unwrap();
         members.insert(r.to_string(), pid);
-        let unit = orgs::units(db, &Default::default()).await.unwrap().into_iter().nth(members.len()).unwrap();
-        let g = users::grant(&mut tx, cap, spare, Role::Department, Scope::Unit(unit.id)).await.unwrap();
+        let unit = orgs::units(db, &Default::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .nth(members.len())
+            .unwrap();
+        let g = users::grant(&mut tx, cap, spare, Role::Department, Scope::Unit(unit.id))
+            .await
+            .unwrap();
         grants.insert(r.to_string(), g);
     }
     tx.commit().await.unwrap();
-    let spare_token = users::tokens_of(db, spare).await.unwrap()[0].public_id.clone();
+    let spare_token = users::tokens_of(db, spare).await.unwrap()[0]
+        .public_id
+        .clone();
     Targets {
         enterprise_a: a.public_id,
         unit: station.public_id,
@@ -199,7 +315,9 @@ fn concrete(path: &str, role: &str, t: &Targets) -> String {
         "/assets/{*path}" => "/assets/app.css".to_string(),
         "/account/tokens/{id}/revoke" => format!("/account/tokens/{}/revoke", t.spare_token),
         "/units/{id}" | "/api/v1/units/{id}" => path.replace("{id}", &t.unit),
-        "/task-force/members/{id}" | "/task-force/members/{id}/remove" => path.replace("{id}", &t.members[role]),
+        "/task-force/members/{id}" | "/task-force/members/{id}/remove" => {
+            path.replace("{id}", &t.members[role])
+        }
         "/users/{id}/grants/{grant}/revoke" => {
             format!("/users/{}/grants/{}/revoke", t.spare_user, t.grants[role])
         }
@@ -215,12 +333,25 @@ async fn call(c: &mut Client, method: &str, route: &str, path: &str) -> common::
     let api = path.starts_with("/api/");
     match (method, api) {
         ("GET", _) => c.get(path).await,
-        ("POST", false) if route == "/enterprises/import" => c.post_file(path, &[("kind", "enterprises")], "empty.csv", b"").await,
-        ("POST", false) if route == "/enterprises/import/report" => c.post_form(path, &[("report", "[]")]).await,
-        ("POST", false) if route == "/login" => c.post_form(path, &[("username", "nobody-matrix"), ("password", "x")]).await,
+        ("POST", false) if route == "/enterprises/import" => {
+            c.post_file(path, &[("kind", "enterprises")], "empty.csv", b"")
+                .await
+        }
+        ("POST", false) if route == "/enterprises/import/report" => {
+            c.post_form(path, &[("report", "[]")]).await
+        }
+        ("POST", false) if route == "/login" => {
+            c.post_form(path, &[("username", "nobody-matrix"), ("password", "x")])
+                .await
+        }
         ("POST", false) => c.post_form(path, &[]).await,
         ("POST", true) if route == "/api/v1/session" => {
-            c.json("POST", path, json!({"username": "nobody-matrix", "password": "x"})).await
+            c.json(
+                "POST",
+                path,
+                json!({"username": "nobody-matrix", "password": "x"}),
+            )
+            .await
         }
         (m, true) => c.json(m, path, json!({})).await,
         (m, false) => panic!("unexpected method {m}"),
@@ -238,27 +369,43 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         .collect();
     // Every registered route has a row, and every row a route.
     for (meth, p) in &routes {
-        assert!(m.contains_key(&(meth.as_str(), *p)), "route {meth} {p} is missing from the access matrix");
+        assert!(
+            m.contains_key(&(meth.as_str(), *p)),
+            "route {meth} {p} is missing from the access matrix"
+        );
     }
     for (meth, p) in m.keys() {
-        assert!(routes.iter().any(|(a, b)| a == meth && b == p), "matrix row {meth} {p} matches no route");
+        assert!(
+            routes.iter().any(|(a, b)| a == meth && b == p),
+            "matrix row {meth} {p} matches no route"
+        );
     }
     // Sign-out last, so the session serves every other route first.
     routes.sort_by_key(|(meth, p)| (*p == "/logout", meth.clone(), *p));
     let mut failures = Vec::new();
     for role in ROLES {
-        let mut page = if *role == "anonymous" { app.client() } else { app.signed_in(role).await };
+        let mut page = if *role == "anonymous" {
+            app.client()
+        } else {
+            app.signed_in(role).await
+        };
         let mut api = app.client();
         if *role != "anonymous" {
             api.api_sign_in(role).await;
         }
         for (meth, route) in &routes {
             let path = concrete(route, role, &t);
-            let c = if path.starts_with("/api/") { &mut api } else { &mut page };
+            let c = if path.starts_with("/api/") {
+                &mut api
+            } else {
+                &mut page
+            };
             let r = call(c, meth, route, &path).await;
             let expected = m[&(meth.as_str(), *route)](role);
             let ok = match expected {
-                Expect::Allow => !r.is_denied() && (r.status.as_u16() < 400 || r.status.as_u16() == 422),
+                Expect::Allow => {
+                    !r.is_denied() && (r.status.as_u16() < 400 || r.status.as_u16() == 422)
+                }
                 Expect::Deny => r.is_denied(),
                 Expect::Status(s) => r.status.as_u16() == s,
             };
@@ -271,5 +418,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -55,7 +55,7 @@ async fn columns(db: &Db, table: &str) -> Result<Vec<(String, ColType)>> {
         }
         Backend::Postgres => {
             sqlx::query(
-                "SELECT column_name AS name, data_type AS type FROM information_schema.columns \
+                "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS type FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
             )
             .bind(table.to_string())
@@ -85,7 +85,7 @@ pub async fn schema_tables(db: &Db) -> Result<Vec<String>> {
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'shoumi_migrations' ORDER BY name"
         }
         Backend::Postgres => {
-            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() \
+            "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() \
              AND table_type = 'BASE TABLE' AND table_name <> 'shoumi_migrations' ORDER BY table_name"
         }
     };
@@ -138,7 +138,7 @@ async fn read_table(db: &Db, table: &str, cols: &[(String, ColType)]) -> Result<
 async fn write_rows(
     conn: &mut sqlx::AnyConnection,
     table: &str,
-    cols: &[String],
+    cols: &[(String, ColType)],
     rows: &[Vec<Value>],
 ) -> Result<()> {
     let per = (20_000 / cols.len().max(1)).clamp(1, 500);
@@ -155,10 +155,12 @@ async fn write_rows(
                 )));
             }
             let mut ph = Vec::with_capacity(row.len());
-            for v in row {
+            for (v, (_, ty)) in row.iter().zip(cols) {
                 n += 1;
                 ph.push(format!("${n}"));
                 match v {
+                    // A typed NULL: PostgreSQL will not assign a text NULL to a bigint column.
+                    Value::Null if *ty == ColType::Int => args.add(None::<i64>),
                     Value::Null => args.add(None::<String>),
                     Value::Int(i) => args.add(*i),
                     Value::Text(s) => args.add(s.clone()),
@@ -167,9 +169,10 @@ async fn write_rows(
             }
             values.push(format!("({})", ph.join(", ")));
         }
+        let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
         let sql = format!(
             "INSERT INTO {table} ({}) VALUES {}",
-            cols.join(", "),
+            names.join(", "),
             values.join(", ")
         );
         sqlx::query_with(&sql, args).execute(&mut *conn).await?;
@@ -248,9 +251,8 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
     for (t, total) in &source_counts {
         let cols = columns(from, t).await?;
         let rows = read_table(from, t, &cols).await?;
-        let names: Vec<String> = cols.into_iter().map(|(n, _)| n).collect();
         for (i, chunk) in rows.chunks(5_000).enumerate() {
-            write_rows(&mut tx, t, &names, chunk).await?;
+            write_rows(&mut tx, t, &cols, chunk).await?;
             progress(t, ((i * 5_000) + chunk.len()) as u64, *total as u64);
         }
         if rows.is_empty() {
@@ -369,13 +371,32 @@ pub async fn restore<R: std::io::Read>(
     let mut current: Option<String> = None;
     let mut buf: Vec<Vec<Value>> = Vec::new();
     let mut done = 0u64;
-    let cols_of = |t: &str| -> Result<Vec<String>> {
-        header
+    // Column kinds come from the target schema; names and order from the backup.
+    let mut kinds = std::collections::HashMap::new();
+    for t in TABLES {
+        kinds.insert(t.to_string(), columns(db, t).await?);
+    }
+    let cols_of = |t: &str| -> Result<Vec<(String, ColType)>> {
+        let names = header
             .tables
             .iter()
             .find(|(n, _, _)| n == t)
             .map(|(_, _, c)| c.clone())
-            .ok_or_else(|| bad(format!("row for unknown table {t}")))
+            .ok_or_else(|| bad(format!("row for unknown table {t}")))?;
+        let target = kinds
+            .get(t)
+            .ok_or_else(|| bad(format!("unknown table {t}")))?;
+        names
+            .into_iter()
+            .map(|n| {
+                let ty = target
+                    .iter()
+                    .find(|(c, _)| *c == n)
+                    .map(|(_, ty)| *ty)
+                    .ok_or_else(|| bad(format!("column {t}.{n} does not exist in this schema")))?;
+                Ok((n, ty))
+            })
+            .collect()
     };
     for (lineno, line) in lines.enumerate() {
         let line = line.map_err(|e| bad(e.to_string()))?;

@@ -692,6 +692,20 @@ pub async fn import_batch(
         };
         match existing.get(input.credit_code.as_str()) {
             Some(before) => {
+                // A government importer never saw contacts the enterprise does not share (its
+                // export left them out), so the file cannot erase or overwrite them.
+                let merged;
+                let input = if !before.share_contacts && !edit.own().contains(&before.id) {
+                    let mut m = input.clone();
+                    m.contact_name = before.contact_name.clone();
+                    m.contact_phone = before.contact_phone.clone();
+                    m.contact_email = before.contact_email.clone();
+                    m.share_contacts = false;
+                    merged = m;
+                    &merged
+                } else {
+                    input
+                };
                 if before.to_input().as_ref() == Some(input) {
                     out.unchanged += 1;
                 } else if !edit.contains(before.id, before.division_id, before.zone_id) {

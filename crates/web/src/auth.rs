@@ -123,15 +123,10 @@ pub async fn load_ctx(
         .query()
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
         .and_then(Lang::from_tag);
+    // Chinese unless the person chose English (the switch sets a cookie); the browser's
+    // Accept-Language is not consulted, so a shared office computer shows what its users expect.
     let lang = query_lang
         .or_else(|| cookie(&headers, LANG_COOKIE).and_then(Lang::from_tag))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .filter(|v| v.trim_start().starts_with("en"))
-                .map(|_| Lang::En)
-        })
         .unwrap_or(Lang::Zh);
     let method = req.method().clone();
     let mut ctx = Ctx {
@@ -161,14 +156,14 @@ pub async fn load_ctx(
                     return Err(AppError::Forbidden);
                 }
             }
-        } else if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-            if let Some(s) = users::session(&state.db, token).await? {
-                if shoumi_storage::now() - s.last_seen_at > 60_000_000 {
-                    users::touch_session(&state.db, s.id, state.config.session_ttl_secs).await?;
-                }
-                ctx.principal = users::principal(&state.db, s.user_id).await?;
-                ctx.session = Some(s);
+        } else if let Some(token) = cookie(&headers, SESSION_COOKIE)
+            && let Some(s) = users::session(&state.db, token).await?
+        {
+            if shoumi_storage::now() - s.last_seen_at > 60_000_000 {
+                users::touch_session(&state.db, s.id, state.config.session_ttl_secs).await?;
             }
+            ctx.principal = users::principal(&state.db, s.user_id).await?;
+            ctx.session = Some(s);
         }
         Ok(())
     }

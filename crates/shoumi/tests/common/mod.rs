@@ -15,6 +15,7 @@ pub struct TestApp {
     pub db: Db,
     pub router: Router,
     _dir: Option<tempfile::TempDir>,
+    _drop: Option<DropDatabase>,
     pub url: String,
 }
 
@@ -24,8 +25,13 @@ pub async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
         Ok(base) if !base.is_empty() => {
             sqlx::any::install_default_drivers();
             let name = format!("shoumi_t_{}", shoumi_storage::new_public_id());
-            let admin = sqlx::AnyPool::connect(&base).await.expect("connect to SHOUMI_TEST_DATABASE_URL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
+            let admin = sqlx::AnyPool::connect(&base)
+                .await
+                .expect("connect to SHOUMI_TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&admin)
+                .await
+                .expect("create test database");
             admin.close().await;
             let mut u = url::Url::parse(&base).expect("database url");
             u.set_path(&format!("/{name}"));
@@ -43,7 +49,42 @@ pub async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
 }
 
 pub async fn connect(url: &str) -> Db {
-    Db::connect(url, ConnectOptions { max_connections: 5, ..Default::default() }).await.expect("connect")
+    Db::connect(
+        url,
+        ConnectOptions {
+            max_connections: 5,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("connect")
+}
+
+/// Drops a PostgreSQL test database when its test ends (passed or not).
+struct DropDatabase(String);
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let Ok(base) = std::env::var("SHOUMI_TEST_DATABASE_URL") else {
+            return;
+        };
+        let name = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(pool) = sqlx::AnyPool::connect(&base).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&pool)
+                        .await;
+                    pool.close().await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 impl TestApp {
@@ -51,9 +92,20 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let (url, dir) = fresh_database_url().await;
         let db = connect(&url).await;
-        shoumi::demo::load(&db, PASSWORD, 7).await.expect("demo loads");
+        shoumi::demo::load(&db, PASSWORD, 7)
+            .await
+            .expect("demo loads");
         let router = shoumi_web::app(shoumi_web::AppState::new(db.clone(), Default::default()));
-        TestApp { db, router, _dir: dir, url }
+        let drop = dir
+            .is_none()
+            .then(|| DropDatabase(url.rsplit('/').next().unwrap_or_default().to_string()));
+        TestApp {
+            db,
+            router,
+            _dir: dir,
+            _drop: drop,
+            url,
+        }
     }
 
     /// A second server instance on the same database (as behind a load balancer).
@@ -66,7 +118,12 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: Vec::new(), csrf: String::new(), bearer: None }
+        Client {
+            router: self.router.clone(),
+            cookies: Vec::new(),
+            csrf: String::new(),
+            bearer: None,
+        }
     }
 
     /// A client signed in as `username` through the sign-in form.
@@ -90,12 +147,17 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
     /// A refusal: 401/403/404, or the sign-in redirect.
     pub fn is_denied(&self) -> bool {
         matches!(self.status.as_u16(), 401 | 403 | 404)
-            || (self.status.is_redirection() && self.location.as_deref().is_some_and(|l| l.starts_with("/login?")))
+            || (self.status.is_redirection()
+                && self
+                    .location
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with("/login?")))
     }
 }
 
@@ -114,11 +176,21 @@ fn extract_csrf(html: &str) -> Option<String> {
 
 impl Client {
     pub fn with_router(&self, router: Router) -> Client {
-        Client { router, cookies: self.cookies.clone(), csrf: self.csrf.clone(), bearer: self.bearer.clone() }
+        Client {
+            router,
+            cookies: self.cookies.clone(),
+            csrf: self.csrf.clone(),
+            bearer: self.bearer.clone(),
+        }
     }
 
     pub async fn send(&mut self, req: Request<Body>) -> Response {
-        let resp = self.router.clone().oneshot(req).await.expect("router answers");
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
         for v in resp.headers().get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap_or("");
             if let Some((kv, _)) = v.split_once(';').or(Some((v, "")))
@@ -132,10 +204,26 @@ impl Client {
         }
         let status = resp.status();
         let headers = resp.headers().clone();
-        let location = headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let body = axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024).await.expect("body").to_vec();
-        let r = Response { status, location, content_type, body, headers };
+        let location = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let body = axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("body")
+            .to_vec();
+        let r = Response {
+            status,
+            location,
+            content_type,
+            body,
+            headers,
+        };
         if r.content_type.starts_with("text/html")
             && let Some(c) = extract_csrf(&r.text())
         {
@@ -145,9 +233,17 @@ impl Client {
     }
 
     fn builder(&self, method: &str, path: &str) -> axum::http::request::Builder {
-        let mut b = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
         if !self.cookies.is_empty() {
-            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
             b = b.header(header::COOKIE, c);
         }
         if let Some(t) = &self.bearer {
@@ -157,7 +253,10 @@ impl Client {
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
-        let req = self.builder("GET", path).body(Body::empty()).expect("request");
+        let req = self
+            .builder("GET", path)
+            .body(Body::empty())
+            .expect("request");
         self.send(req).await
     }
 
@@ -175,13 +274,24 @@ impl Client {
     }
 
     /// Posts a multipart form with one file.
-    pub async fn post_file(&mut self, path: &str, fields: &[(&str, &str)], file_name: &str, data: &[u8]) -> Response {
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        data: &[u8],
+    ) -> Response {
         let boundary = "shoumi-test-boundary";
         let mut body = Vec::new();
         let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
         for (k, v) in all {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
         }
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
@@ -190,7 +300,10 @@ impl Client {
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let req = self
             .builder("POST", path)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .body(Body::from(body))
             .expect("request");
         self.send(req).await
@@ -207,7 +320,16 @@ impl Client {
 
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Response {
         self.get("/login").await;
-        let r = self.post_form("/login", &[("username", username), ("password", password), ("next", "/home")]).await;
+        let r = self
+            .post_form(
+                "/login",
+                &[
+                    ("username", username),
+                    ("password", password),
+                    ("next", "/home"),
+                ],
+            )
+            .await;
         if r.status == StatusCode::SEE_OTHER {
             // Load a page to pick up the session's CSRF token.
             self.get("/account").await;
@@ -217,7 +339,13 @@ impl Client {
 
     /// Signs in through the API and uses the bearer token from then on.
     pub async fn api_sign_in(&mut self, username: &str) {
-        let r = self.json("POST", "/api/v1/session", serde_json::json!({"username": username, "password": PASSWORD})).await;
+        let r = self
+            .json(
+                "POST",
+                "/api/v1/session",
+                serde_json::json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         self.bearer = Some(r.json()["token"].as_str().expect("token").to_string());
     }

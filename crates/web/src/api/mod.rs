@@ -86,7 +86,15 @@ pub async fn create_session(
             actor.user_id = Some(uid);
             actor.name = p.username.clone();
             let mut tx = state.db.begin(&actor).await?;
-            users::record_attempt(&mut tx, &b.username, &ctx.ip, Some(uid), true, state.config.throttle).await?;
+            users::record_attempt(
+                &mut tx,
+                &b.username,
+                &ctx.ip,
+                Some(uid),
+                true,
+                state.config.throttle,
+            )
+            .await?;
             let ttl = state.config.session_ttl_secs;
             let (secret, token) =
                 users::create_token(&mut tx, uid, "API session", TokenScope::Write, Some(ttl))
@@ -184,7 +192,7 @@ pub async fn create_enterprise(
     ApiJson(f): ApiJson<EnterpriseForm>,
 ) -> AppResult<Response> {
     let edit = s.principal.enterprise_edit_scope();
-    if !(edit.is_all() || !edit.divisions().is_empty() || !edit.zones().is_empty()) {
+    if !edit.covers_areas() {
         return Err(AppError::Forbidden);
     }
     let (input, warnings) = f.parse()?;

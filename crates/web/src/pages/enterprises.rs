@@ -170,10 +170,7 @@ pub async fn list(
             .collect(),
         sort_links,
         export_query,
-        can_create: !s.principal.enterprise_edit_scope().is_empty()
-            && (s.principal.enterprise_edit_scope().is_all()
-                || !s.principal.enterprise_edit_scope().divisions().is_empty()
-                || !s.principal.enterprise_edit_scope().zones().is_empty()),
+        can_create: s.principal.enterprise_edit_scope().covers_areas(),
         q: lq.q,
     })
 }
@@ -406,8 +403,7 @@ impl RawForm {
 }
 
 fn can_create(s: &Signed) -> bool {
-    let e = s.principal.enterprise_edit_scope();
-    e.is_all() || !e.divisions().is_empty() || !e.zones().is_empty()
+    s.principal.enterprise_edit_scope().covers_areas()
 }
 
 pub async fn new(State(state): State<AppState>, s: Signed) -> AppResult<Response> {

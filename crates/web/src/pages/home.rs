@@ -57,12 +57,7 @@ pub async fn home(State(state): State<AppState>, s: Signed) -> AppResult<Respons
         })
         .collect();
 
-    if !scope.is_empty()
-        && !(scope.own().len() == 1
-            && !scope.is_all()
-            && scope.divisions().is_empty()
-            && scope.zones().is_empty())
-    {
+    if !scope.is_empty() && !scope.is_single_own() {
         cards.push(Card {
             label: t.s("home.enterprises_visible").into(),
             value: enterprises::count(db, &scope).await?.to_string(),

@@ -65,11 +65,7 @@ impl Layout {
         if let Some(p) = &ctx.principal {
             item("/home", "nav.home");
             if !p.enterprise_scope().is_empty() {
-                if p.enterprise_scope().own().len() == 1
-                    && !p.enterprise_scope().is_all()
-                    && p.enterprise_scope().divisions().is_empty()
-                    && p.enterprise_scope().zones().is_empty()
-                {
+                if p.enterprise_scope().is_single_own() {
                     item("/enterprises", "nav.my_enterprise");
                 } else {
                     item("/enterprises", "nav.enterprises");

@@ -219,7 +219,15 @@ pub async fn login(
             let ua = headers
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok());
-            users::record_attempt(&mut tx, &f.username, &ctx.ip, Some(uid), true, state.config.throttle).await?;
+            users::record_attempt(
+                &mut tx,
+                &f.username,
+                &ctx.ip,
+                Some(uid),
+                true,
+                state.config.throttle,
+            )
+            .await?;
             let (token, _csrf) = users::create_session(
                 &mut tx,
                 uid,

@@ -1,0 +1,667 @@
+//! Behaviour of the foundation: sign-in and sessions, isolation, validation, audit, import and
+//! export, API tokens, several instances, backup/restore and copy-db. Each test runs on a fresh
+//! database: SQLite by default, PostgreSQL when SHOUMI_TEST_DATABASE_URL is set.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{PASSWORD, TestApp};
+use serde_json::json;
+use shoumi_domain::Action;
+use shoumi_storage::{Actor, audit, dump, enterprises};
+
+fn demo_code(i: usize) -> String {
+    shoumi_demo::gaotang_demo(7).enterprises[i]
+        .input
+        .credit_code
+        .to_string()
+}
+
+async fn enterprise_pid(app: &TestApp, i: usize) -> String {
+    let op = shoumi::demo::operator();
+    let cap = op.can(Action::ManageUsers).unwrap();
+    let (id, _) = enterprises::id_by_credit_code(&app.db, cap, &demo_code(i))
+        .await
+        .unwrap()
+        .unwrap();
+    enterprises::get_by_id(&app.db, &op.enterprise_scope(), id)
+        .await
+        .unwrap()
+        .public_id
+}
+
+#[tokio::test]
+async fn postgres_backend_is_exercised() {
+    let app = TestApp::spawn().await;
+    let backend = match app.backend() {
+        shoumi_storage::Backend::Sqlite => "sqlite",
+        shoumi_storage::Backend::Postgres => "postgres",
+    };
+    // .ci/run looks for this line to prove the PostgreSQL run was not skipped.
+    println!("backend={backend}");
+    if std::env::var("SHOUMI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        assert_eq!(backend, "postgres");
+    }
+}
+
+#[tokio::test]
+async fn sign_in_sets_an_http_only_session_cookie_and_security_headers() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    c.get("/login").await;
+    let r = c
+        .post_form(
+            "/login",
+            &[
+                ("username", "office"),
+                ("password", PASSWORD),
+                ("next", "/home"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/home"));
+    let cookie = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("shoumi_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let home = c.get("/home").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let csp = home
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'")
+            && csp.contains("frame-ancestors 'none'")
+            && !csp.contains("unsafe-inline")
+    );
+    assert_eq!(
+        home.headers.get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+    assert!(home.headers.get("referrer-policy").is_some());
+    assert!(home.headers.get("x-request-id").is_some());
+    // No inline script anywhere in the page.
+    assert!(!home.text().contains("<script>"));
+}
+
+#[tokio::test]
+async fn an_open_redirect_after_sign_in_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    c.get("/login").await;
+    let r = c
+        .post_form(
+            "/login",
+            &[
+                ("username", "office"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/home"));
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_even_for_the_right_one() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    for _ in 0..5 {
+        let r = c.sign_in("town", "wrong-password-1").await;
+        assert!(r.status == StatusCode::UNAUTHORIZED || r.status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    let r = c.sign_in("town", PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account should be locked"
+    );
+    assert!(r.text().contains("锁定"));
+    // The lockout is in the audit trail.
+    let cap = shoumi::demo::operator().can(Action::ReadAudit).unwrap();
+    let (rows, _) = audit::list(
+        &app.db,
+        cap,
+        &audit::AuditQuery {
+            action: "user.locked".into(),
+            ..Default::default()
+        },
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+}
+
+#[tokio::test]
+async fn a_form_without_the_csrf_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in("office").await;
+    c.csrf = "forged".into();
+    let r = c
+        .post_form("/units/new", &[("name", "伪造单位"), ("kind", "law_firm")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let units = shoumi_storage::orgs::units(&app.db, &Default::default())
+        .await
+        .unwrap();
+    assert!(!units.iter().any(|u| u.name == "伪造单位"));
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_even_with_a_token() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("office").await;
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/units/new")
+        .header("host", "localhost")
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!(
+            "_csrf={}&name=x&kind=law_firm",
+            c.csrf
+        )))
+        .unwrap();
+    let mut c = c;
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_account_made_by_an_administrator_must_change_its_password_first() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in("admin").await;
+    let r = admin
+        .post_form(
+            "/users/new",
+            &[("username", "zhang.san"), ("display_name", "张三")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    let i = html.find("class=\"mono big\">").unwrap() + "class=\"mono big\">".len();
+    let temp = html[i..i + html[i..].find('<').unwrap()].to_string();
+    let mut u = app.client();
+    let r = u.sign_in("zhang.san", &temp).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Every page leads to the password page until the password is changed.
+    let r = u.get("/home").await;
+    assert_eq!(r.location.as_deref(), Some("/account/password"));
+    u.get("/account/password").await;
+    let r = u
+        .post_form(
+            "/account/password",
+            &[("current", &temp), ("new", "short"), ("confirm", "short")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("id=\"new-error\""));
+    let r = u
+        .post_form(
+            "/account/password",
+            &[
+                ("current", &temp),
+                ("new", "Brand-new-pass-1"),
+                ("confirm", "Brand-new-pass-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(u.get("/home").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_town_officer_sees_only_the_enterprises_of_their_division() {
+    let app = TestApp::spawn().await;
+    let mut town = app.signed_in("town").await;
+    let r = town.get("/api/v1/enterprises?per_page=500").await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "the API takes bearer tokens, not cookies"
+    );
+    town.api_sign_in("town").await;
+    let body = town.get("/api/v1/enterprises?per_page=500").await.json();
+    assert!(body["total"].as_i64().unwrap() > 10);
+    for e in body["items"].as_array().unwrap() {
+        assert_eq!(e["division_code"], "371526101");
+    }
+    // Another division's enterprise is not found (not "forbidden": its existence stays hidden).
+    let b = enterprise_pid(&app, 1).await;
+    assert_eq!(
+        town.get(&format!("/api/v1/enterprises/{b}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn an_enterprise_user_cannot_open_another_enterprise() {
+    let app = TestApp::spawn().await;
+    let a = enterprise_pid(&app, 0).await;
+    let mut b_user = app.signed_in("enterprise-b").await;
+    let r = b_user.get(&format!("/enterprises/{a}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("未找到"));
+    let list = b_user.get("/enterprises").await.text();
+    assert_eq!(list.matches("class=\"enterprise-link\"").count(), 1);
+}
+
+#[tokio::test]
+async fn the_government_does_not_see_contacts_an_enterprise_does_not_share() {
+    let app = TestApp::spawn().await;
+    let op = shoumi::demo::operator();
+    let rows = enterprises::list_all(&app.db, &op.enterprise_scope(), &Default::default())
+        .await
+        .unwrap();
+    let hidden = rows
+        .iter()
+        .find(|e| !e.share_contacts && e.contact_phone.is_some() && e.division_code == "371526101")
+        .unwrap();
+    let mut town = app.client();
+    town.api_sign_in("town").await;
+    let e = town
+        .get(&format!("/api/v1/enterprises/{}", hidden.public_id))
+        .await
+        .json();
+    assert_eq!(e["name"], hidden.name.as_str());
+    assert!(e["contact_phone"].is_null(), "contacts leaked: {e}");
+}
+
+#[tokio::test]
+async fn a_bad_enterprise_form_names_every_wrong_field_on_the_page_and_in_the_api() {
+    let app = TestApp::spawn().await;
+    let mut office = app.signed_in("office").await;
+    office.get("/enterprises/new").await;
+    let r = office
+        .post_form(
+            "/enterprises/new",
+            &[
+                ("name", ""),
+                ("credit_code", "123"),
+                ("division_code", "371526101"),
+                ("industry", "Z99"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    for f in ["name-error", "credit_code-error", "industry-error"] {
+        assert!(
+            html.contains(&format!("id=\"{f}\"")),
+            "no {f} beside the field"
+        );
+    }
+    let mut api = app.client();
+    api.api_sign_in("office").await;
+    let r = api.json("POST", "/api/v1/enterprises", json!({"name": "测试", "credit_code": "91310110666007217O", "division_code": "371526101", "industry": "C26"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "credit_code");
+    // A duplicate credit code is a field error too.
+    let r = api.json("POST", "/api/v1/enterprises", json!({"name": "重复", "credit_code": demo_code(0), "division_code": "371526101", "industry": "C26"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "credit_code");
+}
+
+#[tokio::test]
+async fn an_edit_is_audited_with_before_and_after_in_the_same_transaction() {
+    let app = TestApp::spawn().await;
+    let a = enterprise_pid(&app, 0).await;
+    let mut api = app.client();
+    api.api_sign_in("town").await;
+    let r = api
+        .json(
+            "PATCH",
+            &format!("/api/v1/enterprises/{a}"),
+            json!({"address": "高唐县梁村镇审计路1号"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["address"], "高唐县梁村镇审计路1号");
+    let rows = audit::for_entity(&app.db, "enterprise", &a).await.unwrap();
+    let last = &rows[0];
+    assert_eq!(last.action, "enterprise.update");
+    assert_eq!(last.actor_name, "town");
+    assert!(last.after_json.as_deref().unwrap().contains("审计路1号"));
+    assert!(!last.before_json.as_deref().unwrap().contains("审计路1号"));
+    // A write without an audit row cannot commit.
+    let actor = Actor::system("test");
+    let tx = app.db.begin(&actor).await.unwrap();
+    assert!(tx.commit().await.is_err());
+}
+
+fn csv(rows: &[[&str; 4]]) -> Vec<u8> {
+    let mut s = String::from("\u{feff}企业名称,统一社会信用代码,所属镇街代码,行业\r\n");
+    for r in rows {
+        s.push_str(&r.join(","));
+        s.push_str("\r\n");
+    }
+    s.into_bytes()
+}
+
+#[tokio::test]
+async fn a_file_with_a_bad_row_imports_nothing_and_names_the_row_and_column() {
+    let app = TestApp::spawn().await;
+    let good = shoumi_domain::CreditCode::with_check_character("91371526MA0QWE701")
+        .unwrap()
+        .to_string();
+    let good2 = shoumi_domain::CreditCode::with_check_character("91371526MA0QWE702")
+        .unwrap()
+        .to_string();
+    let file = csv(&[
+        ["导入测试一有限公司", &good, "371526101", "C26"],
+        ["导入测试二有限公司", &good2, "371526101", "C26"],
+        ["坏行有限公司", "123", "371526101", "C26"],
+    ]);
+    let mut office = app.signed_in("office").await;
+    office.get("/enterprises/import").await;
+    let r = office
+        .post_file(
+            "/enterprises/import",
+            &[("kind", "enterprises")],
+            "e.csv",
+            &file,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(html.contains("id=\"import-report\""));
+    assert!(
+        html.contains("<td class=\"num\">4</td><td>统一社会信用代码</td>"),
+        "{html}"
+    );
+    let op = shoumi::demo::operator();
+    let q = enterprises::EnterpriseQuery {
+        q: "导入测试".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        enterprises::list(&app.db, &op.enterprise_scope(), &q, Default::default())
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    // A row naming a division that does not exist is caught against the database, too.
+    let file = csv(&[["导入测试一有限公司", &good, "371526999", "C26"]]);
+    let r = office
+        .post_file(
+            "/enterprises/import",
+            &[("kind", "enterprises")],
+            "e.csv",
+            &file,
+        )
+        .await;
+    assert!(r.text().contains("所属镇街代码"));
+    // The clean file imports.
+    let file = csv(&[
+        ["导入测试一有限公司", &good, "371526101", "C26"],
+        ["导入测试二有限公司", &good2, "371526101", "C26"],
+    ]);
+    let r = office
+        .post_file(
+            "/enterprises/import",
+            &[("kind", "enterprises")],
+            "e.csv",
+            &file,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        enterprises::list(&app.db, &op.enterprise_scope(), &q, Default::default())
+            .await
+            .unwrap()
+            .1,
+        2
+    );
+}
+
+#[tokio::test]
+async fn re_importing_an_export_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let mut office = app.signed_in("office").await;
+    let before = dump::counts(&app.db).await.unwrap();
+    for fmt in ["xlsx", "csv"] {
+        let r = office
+            .get(&format!("/enterprises/export?format={fmt}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        office.get("/enterprises/import").await;
+        let r = office
+            .post_file(
+                "/enterprises/import",
+                &[("kind", "enterprises")],
+                &format!("export.{fmt}"),
+                &r.body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(
+            r.text().contains("新增 0 · 更新 0 · 未变 1500"),
+            "{}",
+            r.text()
+        );
+    }
+    let after = dump::counts(&app.db).await.unwrap();
+    assert_eq!(
+        before.iter().find(|t| t.0 == "audit_log"),
+        after.iter().find(|t| t.0 == "audit_log")
+    );
+}
+
+#[tokio::test]
+async fn an_api_token_is_shown_once_limited_to_its_scope_and_revocable() {
+    let app = TestApp::spawn().await;
+    let mut town = app.signed_in("town").await;
+    let r = town
+        .post_form(
+            "/account/tokens",
+            &[("name", "报表脚本"), ("scope", "read"), ("days", "30")],
+        )
+        .await;
+    let html = r.text();
+    let i = html.find("shm_").unwrap();
+    let secret = html[i..i + 68].to_string();
+    // Shown once: the account page no longer contains it.
+    assert!(!town.get("/account").await.text().contains(&secret));
+    let mut api = app.client();
+    api.bearer = Some(secret.clone());
+    assert_eq!(api.get("/api/v1/me").await.status, StatusCode::OK);
+    let a = enterprise_pid(&app, 0).await;
+    let r = api
+        .json(
+            "PATCH",
+            &format!("/api/v1/enterprises/{a}"),
+            json!({"address": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a read token cannot write");
+    let tokens = shoumi_storage::users::tokens_of(
+        &app.db,
+        shoumi_storage::users::by_username(&app.db, "town")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .await
+    .unwrap();
+    town.get("/account").await;
+    town.post_form(
+        &format!("/account/tokens/{}/revoke", tokens[0].public_id),
+        &[],
+    )
+    .await;
+    assert_eq!(api.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn me_reports_the_roles_and_the_enterprise_of_an_enterprise_user() {
+    let app = TestApp::spawn().await;
+    let mut api = app.client();
+    api.api_sign_in("enterprise").await;
+    let me = api.get("/api/v1/me").await.json();
+    assert_eq!(me["username"], "enterprise");
+    assert_eq!(me["roles"][0]["role"], "enterprise_admin");
+    assert_eq!(me["enterprise_id"], enterprise_pid(&app, 0).await.as_str());
+}
+
+#[tokio::test]
+async fn two_instances_share_sessions_through_the_database() {
+    let app = TestApp::spawn().await;
+    // A second instance with its own connection pool, as on another machine.
+    let other = app.another_instance(common::connect(&app.url).await);
+    let mut c = app.signed_in("office").await;
+    let mut c2 = c.with_router(other);
+    let r = c2.get("/home").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = c2
+        .post_form(
+            "/units/new",
+            &[("name", "第二实例创建的单位"), ("kind", "law_firm")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let units = c.get("/units?q=第二实例").await.text();
+    assert!(units.contains("第二实例创建的单位"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_api_routes() {
+    let app = TestApp::spawn().await;
+    let doc = app.client().get("/api/v1/openapi.json").await.json();
+    let paths = doc["paths"].as_object().unwrap();
+    for r in shoumi_web::route_specs()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/"))
+    {
+        let ops = paths
+            .get(r.path)
+            .unwrap_or_else(|| panic!("{} not documented", r.path));
+        assert!(
+            ops.get(r.method.as_str().to_ascii_lowercase()).is_some(),
+            "{} {} not documented",
+            r.method,
+            r.path
+        );
+    }
+    let n: usize = paths.values().map(|v| v.as_object().unwrap().len()).sum();
+    assert_eq!(
+        n,
+        shoumi_web::route_specs()
+            .iter()
+            .filter(|r| r.path.starts_with("/api/"))
+            .count()
+    );
+}
+
+#[tokio::test]
+async fn errors_are_pages_in_the_users_language_and_json_in_the_api() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    let r = c.get("/no-such-page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("未找到"));
+    let r = c.get("/no-such-page?lang=en").await;
+    assert!(r.text().contains("Not found"));
+    let r = c.get("/api/v1/nothing").await;
+    assert_eq!(r.json()["error"]["code"], "not_found");
+    let r = c.get("/api/v1/enterprises").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn public_identifiers_do_not_reveal_counts() {
+    let app = TestApp::spawn().await;
+    let a = enterprise_pid(&app, 0).await;
+    let b = enterprise_pid(&app, 1).await;
+    assert_eq!(a.len(), 14);
+    assert!(a.parse::<i64>().is_err() && b.parse::<i64>().is_err());
+    assert_ne!(a[..4], b[..4]);
+}
+
+#[tokio::test]
+async fn backup_and_restore_give_back_every_row() {
+    let app = TestApp::spawn().await;
+    let mut buf = Vec::new();
+    let header = dump::backup(&app.db, &mut buf, &|_, _, _| {})
+        .await
+        .unwrap();
+    let (url, _dir) = common::fresh_database_url().await;
+    let target = common::connect(&url).await;
+    shoumi_storage::migrate::run(&target).await.unwrap();
+    dump::restore(&target, buf.as_slice(), &|_, _, _| {})
+        .await
+        .unwrap();
+    let restored = dump::counts(&target).await.unwrap();
+    for (t, n, _) in &header.tables {
+        let m = restored.iter().find(|x| &x.0 == t).unwrap().1;
+        // The restore adds its own audit row.
+        let expected = if t == "audit_log" { n + 1 } else { *n };
+        assert_eq!(m, expected, "{t}");
+    }
+    // Restoring into a database that is not empty is refused.
+    assert!(
+        dump::restore(&target, buf.as_slice(), &|_, _, _| {})
+            .await
+            .is_err()
+    );
+    // And the restored installation works: new rows get fresh ids.
+    let mut c = common::Client::with_router(
+        &app.client(),
+        shoumi_web::app(shoumi_web::AppState::new(target, Default::default())),
+    );
+    c.sign_in("office", PASSWORD).await;
+    let r = c
+        .post_form(
+            "/units/new",
+            &[("name", "恢复后新增单位"), ("kind", "law_firm")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+}
+
+#[tokio::test]
+async fn copy_db_moves_everything_or_nothing() {
+    let app = TestApp::spawn().await;
+    let (url, _dir) = common::fresh_database_url().await;
+    let target = common::connect(&url).await;
+    shoumi_storage::migrate::run(&target).await.unwrap();
+    let copied = dump::copy_db(&app.db, &target, &|_, _, _| {})
+        .await
+        .unwrap();
+    let after = dump::counts(&target).await.unwrap();
+    for ((t, n), (_, m)) in copied.iter().zip(after.iter()) {
+        let expected = if t == "audit_log" { n + 1 } else { *n };
+        assert_eq!(*m, expected, "{t}");
+    }
+    // A second copy into the now non-empty target is refused and changes nothing.
+    assert!(
+        dump::copy_db(&app.db, &target, &|_, _, _| {})
+            .await
+            .is_err()
+    );
+    assert_eq!(dump::counts(&target).await.unwrap(), after);
+}
+
+#[tokio::test]
+async fn the_dump_table_list_covers_the_whole_schema() {
+    let app = TestApp::spawn().await;
+    let mut schema = dump::schema_tables(&app.db).await.unwrap();
+    let mut listed: Vec<String> = dump::TABLES.iter().map(|s| s.to_string()).collect();
+    schema.sort();
+    listed.sort();
+    assert_eq!(schema, listed);
+}
