@@ -73,6 +73,18 @@ enum Cmd {
     },
     /// Restore a backup into an empty database.
     Restore { file: PathBuf },
+    /// Generate synthetic data for benchmarks: `province` = 300,000 enterprises and
+    /// 3,000,000 people over ~1,700 divisions (fictional), added to the configured database.
+    Generate {
+        #[arg(value_parser = ["province"])]
+        scale: String,
+        #[arg(long, default_value_t = 300_000)]
+        enterprises: usize,
+        #[arg(long, default_value_t = 3_000_000)]
+        people: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Copy a whole installation into another (empty) database, e.g. SQLite to PostgreSQL.
     CopyDb {
         #[arg(long)]
@@ -305,6 +317,10 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Cmd::Generate { scale: _, enterprises, people, seed } => {
+            let db = shoumi::open(&cfg).await?;
+            generate_province(&db, enterprises, people, seed).await
+        }
         Cmd::CopyDb { from, to } => {
             let src = Db::connect(&from, ConnectOptions::default()).await?;
             let dst = Db::connect(&to, ConnectOptions::default()).await?;
@@ -413,6 +429,76 @@ async fn run_demo(mut cfg: Config, seed: u64) -> anyhow::Result<()> {
         println!("    {name:<14} {display}");
     }
     serve(&cfg, db).await
+}
+
+async fn generate_province(db: &Db, n_enterprises: usize, n_people: usize, seed: u64) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let actor = Actor::system("generate");
+    let op = demo::operator();
+    let mut tx = db.begin(&actor).await?;
+    let divisions = shoumi_demo::province_divisions(seed);
+    shoumi_storage::bulk::insert_divisions(&mut tx, &divisions).await?;
+    tx.commit().await?;
+    let pb = bar(n_enterprises as u64, "enterprises");
+    let mut batch = Vec::with_capacity(10_000);
+    let mut codes = Vec::with_capacity(n_enterprises);
+    for (i, e) in shoumi_demo::province_enterprises(seed, n_enterprises).enumerate() {
+        codes.push(e.credit_code.to_string());
+        batch.push((i + 2, e));
+        if batch.len() == 10_000 {
+            let mut tx = db.begin(&actor).await?;
+            let out = enterprises::import_batch(&mut tx, &op.enterprise_edit_scope(), &batch).await?;
+            if let Some((row, e)) = out.problems.first() {
+                bail!("generated row {row}: {}: {}", e.field, e.message_en);
+            }
+            tx.commit().await?;
+            pb.inc(batch.len() as u64);
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        let mut tx = db.begin(&actor).await?;
+        enterprises::import_batch(&mut tx, &op.enterprise_edit_scope(), &batch).await?;
+        tx.commit().await?;
+        pb.inc(batch.len() as u64);
+    }
+    pb.finish_and_clear();
+    let ids = shoumi_storage::bulk::enterprise_ids(db).await?;
+    let pb = bar(n_people as u64, "people");
+    let mut rows = Vec::with_capacity(50_000);
+    for p in shoumi_demo::province_people(seed, n_people) {
+        let Some(code) = codes.get(p.enterprise) else { continue };
+        rows.push((p.name, ids[code], p.title.to_string(), p.mobile));
+        if rows.len() == 50_000 {
+            let mut tx = db.begin(&actor).await?;
+            shoumi_storage::bulk::insert_people(&mut tx, &rows).await?;
+            tx.commit().await?;
+            pb.inc(rows.len() as u64);
+            rows.clear();
+        }
+    }
+    if !rows.is_empty() {
+        let mut tx = db.begin(&actor).await?;
+        shoumi_storage::bulk::insert_people(&mut tx, &rows).await?;
+        tx.commit().await?;
+        pb.inc(rows.len() as u64);
+    }
+    pb.finish_and_clear();
+    if db.backend == shoumi_storage::Backend::Postgres {
+        sqlx_analyze(db).await?;
+    }
+    println!(
+        "generated {} divisions, {n_enterprises} enterprises and {n_people} people in {:.1?}",
+        divisions.len(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// Refreshes planner statistics after a bulk load.
+async fn sqlx_analyze(db: &Db) -> anyhow::Result<()> {
+    shoumi_storage::bulk::analyze(db).await?;
+    Ok(())
 }
 
 async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {

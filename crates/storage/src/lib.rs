@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod bulk;
 pub mod dump;
 pub mod enterprises;
 pub mod jobs;

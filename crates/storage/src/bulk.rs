@@ -1,0 +1,102 @@
+//! Bulk loading for large synthetic installations (province-scale benchmark data): many rows
+//! per statement, one audit row per batch naming what was loaded.
+
+use serde_json::json;
+use shoumi_domain::DivisionKind;
+use sqlx::Arguments;
+use sqlx::any::AnyArguments;
+
+use crate::{AuditedTx, Result, StorageError, new_public_id, now};
+
+fn enc(e: sqlx::error::BoxDynError) -> StorageError {
+    StorageError::Integrity(e.to_string())
+}
+
+/// Inserts divisions that do not exist yet (by code).
+pub async fn insert_divisions(tx: &mut AuditedTx<'_>, rows: &[(String, String, DivisionKind)]) -> Result<usize> {
+    let t = now();
+    let mut n = 0;
+    for chunk in rows.chunks(500) {
+        let mut args = AnyArguments::default();
+        let mut values = Vec::new();
+        for (i, (code, name, kind)) in chunk.iter().enumerate() {
+            let b = i * 5;
+            values.push(format!("(${}, ${}, ${}, '', ${}, '', ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 5));
+            args.add(new_public_id()).map_err(enc)?;
+            args.add(code.clone()).map_err(enc)?;
+            args.add(name.clone()).map_err(enc)?;
+            args.add(kind.as_str().to_string()).map_err(enc)?;
+            args.add(t).map_err(enc)?;
+        }
+        let sql = format!(
+            "INSERT INTO divisions (public_id, code, name, name_en, kind, aliases, created_at, updated_at) VALUES {} \
+             ON CONFLICT (code) DO NOTHING",
+            values.join(",")
+        );
+        n += sqlx::query_with(&sql, args).execute(tx.conn()).await?.rows_affected() as usize;
+    }
+    tx.audit("bulk.divisions", "division", None, &format!("批量载入镇街 {n} 个"), None, Some(&json!({"rows": n})))
+        .await?;
+    Ok(n)
+}
+
+/// A person to insert: name, enterprise row id, title, phone.
+pub type PersonRow = (String, i64, String, String);
+
+/// Inserts people (enterprise staff) in batches.
+pub async fn insert_people(tx: &mut AuditedTx<'_>, rows: &[PersonRow]) -> Result<usize> {
+    let t = now();
+    for chunk in rows.chunks(2_000) {
+        let mut args = AnyArguments::default();
+        let mut values = Vec::with_capacity(chunk.len());
+        for (i, (name, enterprise, title, phone)) in chunk.iter().enumerate() {
+            let b = i * 6;
+            values.push(format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 6
+            ));
+            args.add(new_public_id()).map_err(enc)?;
+            args.add(name.clone()).map_err(enc)?;
+            args.add(*enterprise).map_err(enc)?;
+            args.add(title.clone()).map_err(enc)?;
+            args.add(phone.clone()).map_err(enc)?;
+            args.add(t).map_err(enc)?;
+        }
+        let sql = format!(
+            "INSERT INTO people (public_id, name, enterprise_id, title, phone, created_at, updated_at) VALUES {}",
+            values.join(",")
+        );
+        sqlx::query_with(&sql, args).execute(tx.conn()).await?;
+    }
+    tx.audit(
+        "bulk.people",
+        "person",
+        None,
+        &format!("批量载入人员 {} 名", rows.len()),
+        None,
+        Some(&json!({"rows": rows.len()})),
+    )
+    .await?;
+    Ok(rows.len())
+}
+
+/// Credit code → row id of every enterprise (for linking bulk-loaded people).
+pub async fn enterprise_ids(db: &crate::Db) -> Result<std::collections::HashMap<String, i64>> {
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT id, credit_code FROM enterprises").fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<String, _>("credit_code")?, r.try_get::<i64, _>("id")?)))
+        .collect()
+}
+
+/// Refreshes the query planner's statistics (after a bulk load).
+pub async fn analyze(db: &crate::Db) -> Result<()> {
+    sqlx::query("ANALYZE").execute(&db.pool).await?;
+    Ok(())
+}
