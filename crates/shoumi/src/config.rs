@@ -90,7 +90,7 @@ impl Default for Database {
 impl Default for Log {
     fn default() -> Self {
         Log {
-            filter: "info,sqlx=warn".into(),
+            filter: "info,sqlx=error".into(),
             json: false,
         }
     }

@@ -250,22 +250,7 @@ async fn main() -> anyhow::Result<()> {
                     let rows = orgs::units(&db, &Default::default()).await?;
                     let inputs: Vec<_> = rows
                         .iter()
-                        .filter_map(|u| {
-                            shoumi_domain::UnitForm {
-                                name: u.name.clone(),
-                                short_name: u.short_name.clone().unwrap_or_default(),
-                                kind: u.kind.as_str().into(),
-                                credit_code: u.credit_code.clone().unwrap_or_default(),
-                                division_code: u.division_code.clone().unwrap_or_default(),
-                                zone_key: u.zone_key.clone().unwrap_or_default(),
-                                address: u.address.clone().unwrap_or_default(),
-                                phone: u.phone.clone().unwrap_or_default(),
-                                opening_hours: u.opening_hours.clone().unwrap_or_default(),
-                            }
-                            .parse()
-                            .ok()
-                            .map(|(i, _)| i)
-                        })
+                        .filter_map(|u| u.to_form().parse().ok().map(|(i, _)| i))
                         .collect();
                     println!("{} units", inputs.len());
                     shoumi_exchange::export_units(&inputs, format)
@@ -317,7 +302,12 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Cmd::Generate { scale: _, enterprises, people, seed } => {
+        Cmd::Generate {
+            scale: _,
+            enterprises,
+            people,
+            seed,
+        } => {
             let db = shoumi::open(&cfg).await?;
             generate_province(&db, enterprises, people, seed).await
         }
@@ -431,7 +421,12 @@ async fn run_demo(mut cfg: Config, seed: u64) -> anyhow::Result<()> {
     serve(&cfg, db).await
 }
 
-async fn generate_province(db: &Db, n_enterprises: usize, n_people: usize, seed: u64) -> anyhow::Result<()> {
+async fn generate_province(
+    db: &Db,
+    n_enterprises: usize,
+    n_people: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let actor = Actor::system("generate");
     let op = demo::operator();
@@ -447,7 +442,9 @@ async fn generate_province(db: &Db, n_enterprises: usize, n_people: usize, seed:
         batch.push((i + 2, e));
         if batch.len() == 10_000 {
             let mut tx = db.begin(&actor).await?;
-            let out = enterprises::import_batch(&mut tx, &op.enterprise_edit_scope(), &batch).await?;
+            shoumi_storage::bulk::prepare(&mut tx).await?;
+            let out =
+                enterprises::import_batch(&mut tx, &op.enterprise_edit_scope(), &batch).await?;
             if let Some((row, e)) = out.problems.first() {
                 bail!("generated row {row}: {}: {}", e.field, e.message_en);
             }
@@ -467,7 +464,9 @@ async fn generate_province(db: &Db, n_enterprises: usize, n_people: usize, seed:
     let pb = bar(n_people as u64, "people");
     let mut rows = Vec::with_capacity(50_000);
     for p in shoumi_demo::province_people(seed, n_people) {
-        let Some(code) = codes.get(p.enterprise) else { continue };
+        let Some(code) = codes.get(p.enterprise) else {
+            continue;
+        };
         rows.push((p.name, ids[code], p.title.to_string(), p.mobile));
         if rows.len() == 50_000 {
             let mut tx = db.begin(&actor).await?;

@@ -12,8 +12,23 @@ fn enc(e: sqlx::error::BoxDynError) -> StorageError {
     StorageError::Integrity(e.to_string())
 }
 
+/// Gives this transaction's SQLite connection a large page cache (200 MB) for a bulk load: the
+/// random-order unique indexes of millions of rows otherwise thrash the default 2 MB cache.
+/// The setting stays with that pooled connection; bulk loads run in their own process.
+pub async fn prepare(tx: &mut AuditedTx<'_>) -> Result<()> {
+    if tx.backend() == crate::Backend::Sqlite {
+        sqlx::query("PRAGMA cache_size = -200000")
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
 /// Inserts divisions that do not exist yet (by code).
-pub async fn insert_divisions(tx: &mut AuditedTx<'_>, rows: &[(String, String, DivisionKind)]) -> Result<usize> {
+pub async fn insert_divisions(
+    tx: &mut AuditedTx<'_>,
+    rows: &[(String, String, DivisionKind)],
+) -> Result<usize> {
     let t = now();
     let mut n = 0;
     for chunk in rows.chunks(500) {
@@ -21,7 +36,15 @@ pub async fn insert_divisions(tx: &mut AuditedTx<'_>, rows: &[(String, String, D
         let mut values = Vec::new();
         for (i, (code, name, kind)) in chunk.iter().enumerate() {
             let b = i * 5;
-            values.push(format!("(${}, ${}, ${}, '', ${}, '', ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 5));
+            values.push(format!(
+                "(${}, ${}, ${}, '', ${}, '', ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 5
+            ));
             args.add(new_public_id()).map_err(enc)?;
             args.add(code.clone()).map_err(enc)?;
             args.add(name.clone()).map_err(enc)?;
@@ -33,10 +56,20 @@ pub async fn insert_divisions(tx: &mut AuditedTx<'_>, rows: &[(String, String, D
              ON CONFLICT (code) DO NOTHING",
             values.join(",")
         );
-        n += sqlx::query_with(&sql, args).execute(tx.conn()).await?.rows_affected() as usize;
+        n += sqlx::query_with(&sql, args)
+            .execute(tx.conn())
+            .await?
+            .rows_affected() as usize;
     }
-    tx.audit("bulk.divisions", "division", None, &format!("批量载入镇街 {n} 个"), None, Some(&json!({"rows": n})))
-        .await?;
+    tx.audit(
+        "bulk.divisions",
+        "division",
+        None,
+        &format!("批量载入镇街 {n} 个"),
+        None,
+        Some(&json!({"rows": n})),
+    )
+    .await?;
     Ok(n)
 }
 
@@ -45,6 +78,7 @@ pub type PersonRow = (String, i64, String, String);
 
 /// Inserts people (enterprise staff) in batches.
 pub async fn insert_people(tx: &mut AuditedTx<'_>, rows: &[PersonRow]) -> Result<usize> {
+    prepare(tx).await?;
     let t = now();
     for chunk in rows.chunks(2_000) {
         let mut args = AnyArguments::default();
@@ -89,9 +123,16 @@ pub async fn insert_people(tx: &mut AuditedTx<'_>, rows: &[PersonRow]) -> Result
 /// Credit code → row id of every enterprise (for linking bulk-loaded people).
 pub async fn enterprise_ids(db: &crate::Db) -> Result<std::collections::HashMap<String, i64>> {
     use sqlx::Row;
-    let rows = sqlx::query("SELECT id, credit_code FROM enterprises").fetch_all(&db.pool).await?;
+    let rows = sqlx::query("SELECT id, credit_code FROM enterprises")
+        .fetch_all(&db.pool)
+        .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get::<String, _>("credit_code")?, r.try_get::<i64, _>("id")?)))
+        .map(|r| {
+            Ok((
+                r.try_get::<String, _>("credit_code")?,
+                r.try_get::<i64, _>("id")?,
+            ))
+        })
         .collect()
 }
 

@@ -60,6 +60,23 @@ pub struct Unit {
     pub opening_hours: Option<String>,
 }
 
+impl Unit {
+    /// The unit as the form that edits it (and as export and import see it).
+    pub fn to_form(&self) -> shoumi_domain::UnitForm {
+        shoumi_domain::UnitForm {
+            name: self.name.clone(),
+            short_name: self.short_name.clone().unwrap_or_default(),
+            kind: self.kind.as_str().into(),
+            credit_code: self.credit_code.clone().unwrap_or_default(),
+            division_code: self.division_code.clone().unwrap_or_default(),
+            zone_key: self.zone_key.clone().unwrap_or_default(),
+            address: self.address.clone().unwrap_or_default(),
+            phone: self.phone.clone().unwrap_or_default(),
+            opening_hours: self.opening_hours.clone().unwrap_or_default(),
+        }
+    }
+}
+
 fn split_list(s: String) -> Vec<String> {
     s.split(',')
         .filter(|x| !x.is_empty())

@@ -82,6 +82,19 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
     c
 }
 
+/// Adds a `Set-Cookie` header to a response.
+pub fn append_cookie(
+    resp: &mut axum::response::Response,
+    name: &str,
+    value: &str,
+    secure: bool,
+    max_age: Option<i64>,
+) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&set_cookie(name, value, secure, max_age)) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
 fn client_ip(
     parts_headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,

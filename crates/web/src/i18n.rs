@@ -100,3 +100,77 @@ pub fn keys() -> (Vec<String>, Vec<String>) {
     b.sort();
     (a, b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `s("key")` in the templates and the code, and every key of the `item(…)` navigation
+    /// and `error.*` pages.
+    fn used_keys() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut keys = Vec::new();
+        let mut stack = vec![root.join("templates"), root.join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                for pat in ["s(\"", "item(\"/"] {
+                    let mut rest = text.as_str();
+                    while let Some(i) = rest.find(pat) {
+                        rest = &rest[i + pat.len()..];
+                        let key_src = if pat == "s(\"" {
+                            rest
+                        } else {
+                            // item("/path", "key")
+                            match rest.find("\", \"") {
+                                Some(j) => &rest[j + 4..],
+                                None => continue,
+                            }
+                        };
+                        if let Some(end) = key_src.find('"') {
+                            let k = &key_src[..end];
+                            if k.contains('.') && !k.contains('{') && !k.contains(' ') {
+                                keys.push(k.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for code in ["400", "401", "403", "404", "429", "500"] {
+            keys.push(format!("error.{code}.title"));
+            keys.push(format!("error.{code}.message"));
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let (zh, en) = keys();
+        assert_eq!(zh, en);
+    }
+
+    #[test]
+    fn every_key_the_interface_uses_exists() {
+        let (zh, _) = keys();
+        let missing: Vec<String> = used_keys()
+            .into_iter()
+            .filter(|k| !zh.contains(k))
+            .collect();
+        assert!(missing.is_empty(), "missing interface strings: {missing:?}");
+    }
+
+    #[test]
+    fn chinese_is_the_default_language() {
+        assert_eq!(Lang::default(), Lang::Zh);
+        assert_eq!(T::default().s("nav.home"), "首页");
+        assert_eq!(T { lang: Lang::En }.s("nav.home"), "Home");
+    }
+}

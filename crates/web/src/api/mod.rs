@@ -336,12 +336,7 @@ pub async fn patch_unit(
 ) -> AppResult<Json<Value>> {
     let cap = s.can(Action::ManageOrganisations)?;
     let u = orgs::unit_by_public_id(&state.db, &id).await?;
-    let mut form = json!({
-        "name": u.name, "short_name": u.short_name.unwrap_or_default(), "kind": u.kind.as_str(),
-        "credit_code": u.credit_code.unwrap_or_default(), "division_code": u.division_code.unwrap_or_default(),
-        "zone_key": u.zone_key.unwrap_or_default(), "address": u.address.unwrap_or_default(),
-        "phone": u.phone.unwrap_or_default(), "opening_hours": u.opening_hours.unwrap_or_default(),
-    });
+    let mut form = serde_json::to_value(u.to_form()).unwrap_or_default();
     merge(&mut form, patch)?;
     let form: UnitForm =
         serde_json::from_value(form).map_err(|e| AppError::BadRequest(e.to_string()))?;

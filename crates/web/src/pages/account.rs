@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use shoumi_domain::FieldErrors;
 use shoumi_storage::users::{self, ApiToken, GrantRow, TokenScope, User};
 
-use super::{Layout, field_error, local, local_opt, render};
+use super::{Layout, field_error, local, local_opt, render_form};
 use crate::auth::{CsrfForm, Signed};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, Routes};
@@ -67,18 +67,17 @@ async fn account_page(
         })
         .collect();
     let has_errors = !errors.is_empty();
-    let mut r = render(Account {
-        l: Layout::new(&s.ctx, t.s("nav.account")),
-        u,
-        grants,
-        tokens,
-        new_token,
-        errors,
-    })?;
-    if has_errors {
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    render_form(
+        Account {
+            l: Layout::new(&s.ctx, t.s("nav.account")),
+            u,
+            grants,
+            tokens,
+            new_token,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn account(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
@@ -101,15 +100,14 @@ impl PasswordPage {
 
 fn password_response(s: &Signed, errors: FieldErrors) -> AppResult<Response> {
     let has_errors = !errors.is_empty();
-    let mut r = render(PasswordPage {
-        l: Layout::new(&s.ctx, s.t().s("password.title")),
-        must_change: s.principal.must_change_password,
-        errors,
-    })?;
-    if has_errors {
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    render_form(
+        PasswordPage {
+            l: Layout::new(&s.ctx, s.t().s("password.title")),
+            must_change: s.principal.must_change_password,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn password_page(s: Signed) -> AppResult<Response> {
@@ -184,15 +182,12 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     let mut resp = Redirect::to("/home").into_response();
-    resp.headers_mut().append(
-        axum::http::header::SET_COOKIE,
-        axum::http::HeaderValue::from_str(&crate::auth::set_cookie(
-            crate::auth::SESSION_COOKIE,
-            &token,
-            state.config.secure_cookies,
-            None,
-        ))
-        .expect("cookie"),
+    crate::auth::append_cookie(
+        &mut resp,
+        crate::auth::SESSION_COOKIE,
+        &token,
+        state.config.secure_cookies,
+        None,
     );
     Ok(resp)
 }

@@ -9,7 +9,7 @@ use shoumi_storage::orgs::{self, Division, Unit, UnitQuery, Zone};
 use shoumi_storage::users::{self, GrantRow, NewUser, User};
 use shoumi_storage::{Db, Page};
 
-use super::{Layout, Pager, field_error, local, local_opt, render};
+use super::{Layout, Pager, field_error, local, local_opt, render, render_form};
 use crate::auth::{CsrfForm, Signed};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, Routes};
@@ -119,15 +119,14 @@ pub async fn create(
             detail_page(&state, &s, &pid, Some(pw), FieldErrors::default()).await
         }
         Err(e) => match AppError::from(e) {
-            AppError::Invalid(errors) => {
-                let mut r = render(NewPage {
+            AppError::Invalid(errors) => render_form(
+                NewPage {
                     l: Layout::new(&s.ctx, s.t().s("user.new")),
                     form,
                     errors,
-                })?;
-                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-                Ok(r)
-            }
+                },
+                true,
+            ),
             other => Err(other),
         },
     }
@@ -181,27 +180,26 @@ async fn detail_page(
         })
         .collect();
     let has_errors = !errors.is_empty();
-    let mut r = render(Detail {
-        l: Layout::new(&s.ctx, &u.display_name),
-        last_login: local_opt(u.last_login_at),
-        locked_until: local_opt(u.locked_until.filter(|l| *l > shoumi_storage::now())),
-        is_self: u.id == s.principal.user_id,
-        u,
-        grants,
-        roles: Role::ALL
-            .iter()
-            .map(|r| (r.as_str(), r.label(t.en())))
-            .collect(),
-        units: orgs::units(&state.db, &UnitQuery::default()).await?,
-        divisions: orgs::divisions(&state.db).await?,
-        zones: orgs::zones(&state.db).await?,
-        new_password,
-        errors,
-    })?;
-    if has_errors {
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    render_form(
+        Detail {
+            l: Layout::new(&s.ctx, &u.display_name),
+            last_login: local_opt(u.last_login_at),
+            locked_until: local_opt(u.locked_until.filter(|l| *l > shoumi_storage::now())),
+            is_self: u.id == s.principal.user_id,
+            u,
+            grants,
+            roles: Role::ALL
+                .iter()
+                .map(|r| (r.as_str(), r.label(t.en())))
+                .collect(),
+            units: orgs::units(&state.db, &UnitQuery::default()).await?,
+            divisions: orgs::divisions(&state.db).await?,
+            zones: orgs::zones(&state.db).await?,
+            new_password,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn detail(

@@ -12,7 +12,7 @@ use shoumi_storage::enterprises::{self, Enterprise, EnterpriseQuery};
 use shoumi_storage::orgs::{self, Division, Zone};
 use shoumi_storage::{Page, audit};
 
-use super::{Layout, Pager, field_error, local, render};
+use super::{Layout, Pager, field_error, local, render, render_form};
 use crate::auth::{CsrfForm, Signed, check_csrf};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, Routes};
@@ -321,27 +321,26 @@ async fn form_page(
         .iter()
         .map(|w| w.message(t.en()).to_string())
         .collect();
-    let mut resp = render(FormPage {
-        l: Layout::new(&s.ctx, title),
-        id,
-        form,
-        errors,
-        divisions: orgs::divisions(&state.db).await?,
-        zones: orgs::zones(&state.db).await?,
-        sizes: EnterpriseSize::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label(t.en())))
-            .collect(),
-        statuses: EnterpriseStatus::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label(t.en())))
-            .collect(),
-        warnings,
-    })?;
-    if has_errors {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    render_form(
+        FormPage {
+            l: Layout::new(&s.ctx, title),
+            id,
+            form,
+            errors,
+            divisions: orgs::divisions(&state.db).await?,
+            zones: orgs::zones(&state.db).await?,
+            sizes: EnterpriseSize::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label(t.en())))
+                .collect(),
+            statuses: EnterpriseStatus::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label(t.en())))
+                .collect(),
+            warnings,
+        },
+        has_errors,
+    )
 }
 
 fn edit_form(e: &Enterprise) -> EnterpriseForm {

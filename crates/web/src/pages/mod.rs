@@ -120,6 +120,16 @@ pub fn render(t: impl Template) -> Result<Response, AppError> {
         .map_err(|e| AppError::Internal(format!("template: {e}")))
 }
 
+/// Renders a form page: 422 when it is shown again because of errors, so that clients and
+/// tests can tell a refused submission from a fresh form.
+pub fn render_form(t: impl Template, has_errors: bool) -> Result<Response, AppError> {
+    let mut r = render(t)?;
+    if has_errors {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
 /// Shows a time stored in UTC in Asia/Shanghai.
 pub fn local(t: i64) -> String {
     Timestamp(t).display_local()

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use shoumi_domain::{Action, FieldErrors, TaskForcePosition, UnitForm, UnitKind};
 use shoumi_storage::orgs::{self, Division, MemberForm, TaskForce, Unit, UnitQuery, Zone};
 
-use super::{Layout, field_error, render};
+use super::{Layout, field_error, render, render_form};
 use crate::auth::{CsrfForm, Signed};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, Routes};
@@ -95,20 +95,6 @@ impl UnitPage {
     }
 }
 
-fn unit_form(u: &Unit) -> UnitForm {
-    UnitForm {
-        name: u.name.clone(),
-        short_name: u.short_name.clone().unwrap_or_default(),
-        kind: u.kind.as_str().into(),
-        credit_code: u.credit_code.clone().unwrap_or_default(),
-        division_code: u.division_code.clone().unwrap_or_default(),
-        zone_key: u.zone_key.clone().unwrap_or_default(),
-        address: u.address.clone().unwrap_or_default(),
-        phone: u.phone.clone().unwrap_or_default(),
-        opening_hours: u.opening_hours.clone().unwrap_or_default(),
-    }
-}
-
 async fn unit_page(
     state: &AppState,
     s: &Signed,
@@ -122,21 +108,20 @@ async fn unit_page(
         .map(|u| u.name.clone())
         .unwrap_or_else(|| s.t().s("unit.new").to_string());
     let has_errors = !errors.is_empty();
-    let mut resp = render(UnitPage {
-        l: Layout::new(&s.ctx, &title),
-        unit,
-        form,
-        errors,
-        kinds: kinds(s.t().en()),
-        divisions: orgs::divisions(&state.db).await?,
-        zones: orgs::zones(&state.db).await?,
-        can_manage: s.principal.can(Action::ManageOrganisations).is_some(),
-        saved,
-    })?;
-    if has_errors {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    render_form(
+        UnitPage {
+            l: Layout::new(&s.ctx, &title),
+            unit,
+            form,
+            errors,
+            kinds: kinds(s.t().en()),
+            divisions: orgs::divisions(&state.db).await?,
+            zones: orgs::zones(&state.db).await?,
+            can_manage: s.principal.can(Action::ManageOrganisations).is_some(),
+            saved,
+        },
+        has_errors,
+    )
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -153,7 +138,7 @@ pub async fn unit(
 ) -> AppResult<Response> {
     s.can(Action::ReadOrganisations)?;
     let u = orgs::unit_by_public_id(&state.db, &id).await?;
-    let form = unit_form(&u);
+    let form = u.to_form();
     unit_page(
         &state,
         &s,
@@ -243,7 +228,7 @@ pub async fn export_units(
     let units = orgs::units(&state.db, &UnitQuery::default()).await?;
     let inputs: Vec<shoumi_domain::UnitInput> = units
         .iter()
-        .filter_map(|u| unit_form(u).parse().ok().map(|(i, _)| i))
+        .filter_map(|u| u.to_form().parse().ok().map(|(i, _)| i))
         .collect();
     let format = super::enterprises::file_format(&q.format);
     let bytes = shoumi_exchange::export_units(&inputs, format);
@@ -282,19 +267,18 @@ async fn task_force_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let has_errors = !errors.is_empty();
-    let mut resp = render(TaskForcePage {
-        l: Layout::new(&s.ctx, s.t().s("nav.task_force")),
-        tf: orgs::task_force(&state.db).await?,
-        can_manage: s.principal.can(Action::ManageOrganisations).is_some(),
-        units: orgs::units(&state.db, &UnitQuery::default()).await?,
-        positions: positions(s.t().en()),
-        form,
-        errors,
-    })?;
-    if has_errors {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    render_form(
+        TaskForcePage {
+            l: Layout::new(&s.ctx, s.t().s("nav.task_force")),
+            tf: orgs::task_force(&state.db).await?,
+            can_manage: s.principal.can(Action::ManageOrganisations).is_some(),
+            units: orgs::units(&state.db, &UnitQuery::default()).await?,
+            positions: positions(s.t().en()),
+            form,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn task_force(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
@@ -347,18 +331,17 @@ async fn member_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let has_errors = !errors.is_empty();
-    let mut resp = render(MemberPage {
-        l: Layout::new(&s.ctx, &form.name),
-        id: id.to_string(),
-        units: orgs::units(&state.db, &UnitQuery::default()).await?,
-        positions: positions(s.t().en()),
-        form,
-        errors,
-    })?;
-    if has_errors {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    render_form(
+        MemberPage {
+            l: Layout::new(&s.ctx, &form.name),
+            id: id.to_string(),
+            units: orgs::units(&state.db, &UnitQuery::default()).await?,
+            positions: positions(s.t().en()),
+            form,
+            errors,
+        },
+        has_errors,
+    )
 }
 
 pub async fn member(

@@ -80,15 +80,12 @@ fn login_response(
         username: username.to_string(),
         error,
     })?;
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&set_cookie(
-            PRE_COOKIE,
-            &pre,
-            state.config.secure_cookies,
-            None,
-        ))
-        .expect("cookie"),
+    crate::auth::append_cookie(
+        &mut resp,
+        PRE_COOKIE,
+        &pre,
+        state.config.secure_cookies,
+        None,
     );
     Ok(resp)
 }
@@ -238,15 +235,12 @@ pub async fn login(
             .await?;
             tx.commit().await?;
             let mut resp = Redirect::to(&safe_next(&f.next)).into_response();
-            resp.headers_mut().append(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&set_cookie(
-                    SESSION_COOKIE,
-                    &token,
-                    state.config.secure_cookies,
-                    None,
-                ))
-                .expect("cookie"),
+            crate::auth::append_cookie(
+                &mut resp,
+                SESSION_COOKIE,
+                &token,
+                state.config.secure_cookies,
+                None,
             );
             resp.headers_mut().append(
                 header::SET_COOKIE,
