@@ -352,6 +352,8 @@ async fn serve(cfg: &Config, db: Db) -> anyhow::Result<()> {
     tracing::info!(config = %cfg.describe(), "starting");
     match (&cfg.server.tls_cert, &cfg.server.tls_key) {
         (Some(cert), Some(key)) => {
+            // One crypto provider for the whole process (ring, as sqlx's TLS already uses).
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
                 .context("loading TLS certificate and key")?;
