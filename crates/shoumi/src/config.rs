@@ -18,6 +18,33 @@ pub struct Config {
     /// A county reference file to seed a new installation with (default: Gaotang, embedded).
     pub county_file: Option<PathBuf>,
     pub log: Log,
+    pub security: Security,
+}
+
+/// Sign-in throttling (counted in the database, so all instances agree).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Security {
+    /// Failed sign-ins on one account within the window that lock it.
+    pub lockout_failures: i64,
+    /// How long a locked account stays locked.
+    pub lockout_minutes: i64,
+    /// Failed sign-ins from one address within the window after which it is refused.
+    pub ip_failures: i64,
+    /// The window over which failures are counted.
+    pub window_minutes: i64,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        let p = shoumi_storage::users::ThrottlePolicy::default();
+        Security {
+            lockout_failures: p.account_failures,
+            lockout_minutes: p.lockout_secs / 60,
+            ip_failures: p.ip_failures,
+            window_minutes: p.window_secs / 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,6 +87,7 @@ impl Default for Config {
             database: Database::default(),
             county_file: None,
             log: Log::default(),
+            security: Security::default(),
         }
     }
 }
@@ -154,7 +182,12 @@ impl Config {
             secure_cookies: self.server.secure_cookies,
             trust_proxy: self.server.trust_proxy,
             session_ttl_secs: self.server.session_ttl_secs,
-            throttle: Default::default(),
+            throttle: shoumi_storage::users::ThrottlePolicy {
+                account_failures: self.security.lockout_failures.max(1),
+                ip_failures: self.security.ip_failures.max(1),
+                window_secs: self.security.window_minutes.max(1) * 60,
+                lockout_secs: self.security.lockout_minutes.max(1) * 60,
+            },
             max_upload_bytes: self.server.max_upload_mb * 1024 * 1024,
         }
     }
