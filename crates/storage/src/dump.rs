@@ -97,23 +97,46 @@ pub async fn schema_tables(db: &Db) -> Result<Vec<String>> {
 
 /// Row counts of every table.
 pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
+    let mut conn = db.pool.acquire().await?;
+    counts_on(&mut conn).await
+}
+
+async fn counts_on(conn: &mut sqlx::AnyConnection) -> Result<Vec<(String, i64)>> {
     let mut out = Vec::new();
     for t in TABLES {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
-            .fetch_one(&db.pool)
+            .fetch_one(&mut *conn)
             .await?;
         out.push((t.to_string(), n));
     }
     Ok(out)
 }
 
-async fn read_table(db: &Db, table: &str, cols: &[(String, ColType)]) -> Result<Vec<Vec<Value>>> {
+/// A read transaction on one connection: every table read through it sees the same snapshot
+/// (WAL on SQLite, REPEATABLE READ on PostgreSQL), so a backup or copy taken while the server
+/// runs is consistent across tables.
+async fn snapshot(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    Ok(match db.backend {
+        Backend::Sqlite => db.pool.begin().await?,
+        Backend::Postgres => {
+            db.pool
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?
+        }
+    })
+}
+
+async fn read_table(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    cols: &[(String, ColType)],
+) -> Result<Vec<Vec<Value>>> {
     let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
     let rows = sqlx::query(&format!(
         "SELECT {} FROM {table} ORDER BY id",
         names.join(", ")
     ))
-    .fetch_all(&db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| {
@@ -246,11 +269,12 @@ async fn audit_system(
 /// both sides hold the same number of rows in every table before committing.
 pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(String, i64)>> {
     ensure_empty(to).await?;
-    let source_counts = counts(from).await?;
+    let mut source = snapshot(from).await?;
+    let source_counts = counts_on(&mut source).await?;
     let mut tx = begin_target(to).await?;
     for (t, total) in &source_counts {
         let cols = columns(from, t).await?;
-        let rows = read_table(from, t, &cols).await?;
+        let rows = read_table(&mut source, t, &cols).await?;
         for (i, chunk) in rows.chunks(5_000).enumerate() {
             write_rows(&mut tx, t, &cols, chunk).await?;
             progress(t, ((i * 5_000) + chunk.len()) as u64, *total as u64);
@@ -269,13 +293,6 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
                 "row count mismatch in {t}: source {n}, target {m}; nothing was written"
             )));
         }
-    }
-    // The source may have changed while copying: compare again before committing.
-    let again = counts(from).await?;
-    if again != source_counts {
-        return Err(StorageError::Integrity(
-            "the source database changed during the copy; stop the server and run again".into(),
-        ));
     }
     audit_system(
         &mut tx,
@@ -308,13 +325,12 @@ const FORMAT: &str = "shoumi-backup/1";
 /// Writes a gzip-compressed JSON-lines backup: a header, then one line per row.
 pub async fn backup<W: Write>(db: &Db, out: W, progress: Progress<'_>) -> Result<BackupHeader> {
     let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-    // One read transaction for a consistent snapshot on PostgreSQL; SQLite's WAL gives the same
-    // to a single connection's read transaction.
+    let mut source = snapshot(db).await?;
     let mut tables = Vec::new();
     let mut data = Vec::new();
     for t in TABLES {
         let cols = columns(db, t).await?;
-        let rows = read_table(db, t, &cols).await?;
+        let rows = read_table(&mut source, t, &cols).await?;
         tables.push((
             t.to_string(),
             rows.len() as i64,
