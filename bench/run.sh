@@ -57,10 +57,10 @@ facts() {
   metric facts nginx "$(/usr/sbin/nginx -v 2>&1 | sed 's/.*nginx\///')" ""
   metric facts hyperfine "$(hyperfine --version | awk '{print $2}')" ""
   metric facts postgresql "$(psql -h 127.0.0.1 -U postgres -tAc 'show server_version' 2>/dev/null | awk '{print $1}')" ""
-  metric facts libsqlite3_sys "$(awk '/name = "libsqlite3-sys"/{getline; gsub(/[" ]|version=/,""); print; exit}' "$ROOT/Cargo.lock")" "" "bundled SQLite"
+  metric facts libsqlite3_sys "$(awk '/name = "libsqlite3-sys"/{getline; sub(/.*= */,""); gsub(/"/,""); print; exit}' "$ROOT/Cargo.lock")" "" "bundled SQLite"
   local h; h=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/libsqlite3-sys-*/sqlite3/sqlite3.h 2>/dev/null | head -1)
   [ -n "$h" ] && metric facts sqlite_bundled "$(sed -n 's/^#define SQLITE_VERSION *"\(.*\)"/\1/p' "$h")" ""
-  metric facts sqlx "$(awk '/name = "sqlx"$/{getline; gsub(/[" ]|version=/,""); print; exit}' "$ROOT/Cargo.lock")" ""
+  metric facts sqlx "$(awk '/name = "sqlx"$/{getline; sub(/.*= */,""); gsub(/"/,""); print; exit}' "$ROOT/Cargo.lock")" ""
   metric facts shoumi "$("$BIN" --version 2>/dev/null)" "" "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- crates 2>/dev/null || echo ' + uncommitted changes')"
   metric facts binary "$(stat -c %y "$BIN" | cut -d. -f1)" "" "mtime of $BIN; sha256 $(sha256sum "$BIN" | cut -c1-12)"
   metric facts loadavg "$(cut -d' ' -f1-3 /proc/loadavg)" "" "at start"
@@ -245,7 +245,7 @@ EOF
 
 province_one() { # province_one TARGET PORT ARGS...
   local target=$1 port=$2; shift 2
-  local base="http://127.0.0.1:$port" s tok label path header conns
+  local base="http://127.0.0.1:$port" s tok label path header conns d
   log "province on $target"
   start_server "$port" "$OUT/province-$target.log" "$@" serve --addr 127.0.0.1:"$port" || return 1
   local pid=$SERVER_PID; PIDS+=("$pid")
@@ -258,7 +258,8 @@ province_one() { # province_one TARGET PORT ARGS...
     read -r code size t < <(curl -s -o "$OUT/html/province-$target/$label.html" -w '%{http_code} %{size_download} %{time_total}\n' -H "$header" "$base$path")
     metric "province-$target" "single_$label" "$(python3 -c "print(round($t*1000,1))")" ms "first GET: HTTP $code, $size bytes"
     for conns in 1 10 50; do
-      BENCH_DUR=${PROV_DUR:-10s} bench_url province "$target" "$label" "$conns" "$base$path" "$header"
+      if [ "$conns" = 1 ]; then d=5s; else d=${PROV_DUR:-8s}; fi
+      BENCH_DUR=$d bench_url province "$target" "$label" "$conns" "$base$path" "$header"
     done
   done < <(province_urls)
   metric "province-$target" rss_after_load "$(( $(rss_kb "$pid") / 1024 ))" MiB ""

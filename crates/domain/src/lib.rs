@@ -11,6 +11,7 @@ pub mod enterprise;
 pub mod industry;
 pub mod org;
 pub mod reference;
+pub mod search;
 pub mod time;
 pub mod user;
 pub mod validation;

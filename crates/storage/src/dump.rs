@@ -11,7 +11,11 @@ use sqlx::{Arguments, Row};
 
 use crate::{Backend, Db, Result, StorageError, now};
 
-/// Every table, parents before children. A test checks this against the migrated schema.
+/// Derived tables: rebuilt from the others after a restore or copy, never dumped.
+pub const DERIVED: &[&str] = &["enterprise_terms"];
+
+/// Every table, parents before children. A test checks this (with [`DERIVED`]) against the
+/// migrated schema.
 pub const TABLES: &[&str] = &[
     "divisions",
     "zones",
@@ -302,6 +306,7 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
     )
     .await?;
     tx.commit().await?;
+    crate::enterprises::rebuild_terms(to).await?;
     Ok(source_counts)
 }
 
@@ -463,5 +468,6 @@ pub async fn restore<R: std::io::Read>(
     )
     .await?;
     tx.commit().await?;
+    crate::enterprises::rebuild_terms(db).await?;
     Ok(header)
 }

@@ -178,31 +178,47 @@ impl EnterpriseQuery {
                 f.bind_str(format!("{}%", upper.replace(['%', '_'], "")))
                     .bind_str(like_contains(q));
             } else {
+                // Candidates from the bigram index, then the exact substring test.
+                if let Some(terms) = shoumi_domain::search::query_terms(q) {
+                    let sub = vec![
+                        "SELECT enterprise_id FROM enterprise_terms WHERE term = ?";
+                        terms.len()
+                    ];
+                    f.push(&format!("e.id IN ({})", sub.join(" INTERSECT ")));
+                    for t in terms {
+                        f.bind_str(t);
+                    }
+                }
                 f.push("e.name LIKE ? ESCAPE '\\'")
                     .bind_str(like_contains(q));
             }
         }
+        // Divisions and zones by scalar subquery, so the count needs no join.
         let div = self.division.trim();
         if !div.is_empty() {
-            f.push("(d.public_id = ? OR d.code = ?)")
+            f.push("e.division_id = (SELECT id FROM divisions WHERE public_id = ? OR code = ?)")
                 .bind_str(div)
                 .bind_str(div);
         }
         let zone = self.zone.trim();
         if !zone.is_empty() {
-            f.push("(z.public_id = ? OR z.key = ?)")
+            f.push("e.zone_id = (SELECT id FROM zones WHERE public_id = ? OR key = ?)")
                 .bind_str(zone)
                 .bind_str(zone);
         }
         let ind = self.industry.trim().to_ascii_uppercase();
         if ind.len() == 1 && ind.chars().all(|c| c.is_ascii_uppercase()) {
-            f.push("e.industry LIKE ?").bind_str(format!("{ind}%"));
+            // A section: an index range on the code ("C" ≤ code < "D").
+            let next = char::from(ind.as_bytes()[0] + 1).to_string();
+            f.push("e.industry >= ? AND e.industry < ?")
+                .bind_str(ind)
+                .bind_str(next);
         } else if let Ok(i) = Industry::parse(&ind) {
             f.push("e.industry = ?").bind_str(i.code());
         }
         if let Some(t) = KeyTag::parse(&self.tag) {
-            f.push("e.tags LIKE ? ESCAPE '\\'")
-                .bind_str(like_contains(t.as_str()));
+            f.push("e.id IN (SELECT enterprise_id FROM enterprise_terms WHERE term = ?)")
+                .bind_str(shoumi_domain::search::tag_term(t));
         }
         if let Some(s) = EnterpriseStatus::parse(&self.status) {
             f.push("e.status = ?").bind_str(s.as_str());
@@ -234,8 +250,7 @@ pub async fn list(
     page: Page,
 ) -> Result<(Vec<Enterprise>, i64)> {
     let f = q.filter(scope);
-    let from = "FROM enterprises e JOIN divisions d ON d.id = e.division_id LEFT JOIN zones z ON z.id = e.zone_id";
-    let count_sql = format!("SELECT COUNT(*) AS n {from}{}", f.where_sql());
+    let count_sql = format!("SELECT COUNT(*) AS n FROM enterprises e{}", f.where_sql());
     let total: i64 = sqlx::query_with(&count_sql, f.args())
         .fetch_one(&db.pool)
         .await?
@@ -409,7 +424,11 @@ async fn insert(
     .bind(t)
     .execute(tx.conn())
     .await?;
-    Ok(())
+    let id: i64 = sqlx::query_scalar("SELECT id FROM enterprises WHERE public_id = $1")
+        .bind(pid.to_string())
+        .fetch_one(tx.conn())
+        .await?;
+    write_terms(tx.conn(), id, &input.name, &input.tags).await
 }
 
 async fn fetch_in_tx(
@@ -455,6 +474,7 @@ async fn write_update(
     .bind(before.id)
     .execute(tx.conn())
     .await?;
+    write_terms(tx.conn(), before.id, &input.name, &input.tags).await?;
     let before_json = before.to_input().map(|b| audit_json(&b));
     tx.audit(
         "enterprise.update",
@@ -820,6 +840,37 @@ pub async fn import_batch(
         )
         .execute(tx.conn())
         .await?;
+        let mut terms = Vec::new();
+        {
+            let mut args = sqlx::any::AnyArguments::default();
+            let mut ph = Vec::with_capacity(chunk.len());
+            for (i, (pid, ..)) in chunk.iter().enumerate() {
+                add(&mut args, Some(pid.clone()))?;
+                ph.push(format!("${}", i + 1));
+            }
+            let sql = format!(
+                "SELECT id, public_id FROM enterprises WHERE public_id IN ({})",
+                ph.join(",")
+            );
+            let ids: HashMap<String, i64> = sqlx::query_with(&sql, args)
+                .fetch_all(tx.conn())
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get::<String, _>("public_id")?,
+                        r.try_get::<i64, _>("id")?,
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            for (pid, _, _, e) in chunk {
+                let id = ids[pid];
+                for t in shoumi_domain::search::enterprise_terms(&e.name, &e.tags) {
+                    terms.push((t, id));
+                }
+            }
+        }
+        insert_terms(tx.conn(), &terms).await?;
         tx.audit_many(audit_values, audit_args).await?;
         out.created += chunk.len();
     }
@@ -841,4 +892,75 @@ pub async fn id_by_credit_code(
     .await?;
     r.map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .transpose()
+}
+
+/// Replaces the search terms of one enterprise.
+async fn write_terms(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    name: &str,
+    tags: &[KeyTag],
+) -> Result<()> {
+    sqlx::query("DELETE FROM enterprise_terms WHERE enterprise_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let terms: Vec<(String, i64)> = shoumi_domain::search::enterprise_terms(name, tags)
+        .into_iter()
+        .map(|t| (t, id))
+        .collect();
+    insert_terms(conn, &terms).await
+}
+
+async fn insert_terms(conn: &mut sqlx::AnyConnection, terms: &[(String, i64)]) -> Result<()> {
+    for chunk in terms.chunks(2_000) {
+        let mut args = sqlx::any::AnyArguments::default();
+        let mut values = Vec::with_capacity(chunk.len());
+        for (i, (t, id)) in chunk.iter().enumerate() {
+            sqlx::Arguments::add(&mut args, t.clone())
+                .map_err(|e| StorageError::Integrity(e.to_string()))?;
+            sqlx::Arguments::add(&mut args, *id)
+                .map_err(|e| StorageError::Integrity(e.to_string()))?;
+            values.push(format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+        }
+        let sql = format!(
+            "INSERT INTO enterprise_terms (term, enterprise_id) VALUES {} ON CONFLICT DO NOTHING",
+            values.join(",")
+        );
+        sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the whole search index from the enterprises (after a migration, restore or copy).
+/// The index is derived data: rebuilding it changes nothing a person sees, so it is not audited.
+pub async fn rebuild_terms(db: &Db) -> Result<usize> {
+    let mut tx = match db.backend {
+        crate::Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+        crate::Backend::Postgres => db.pool.begin().await?,
+    };
+    sqlx::query("DELETE FROM enterprise_terms")
+        .execute(&mut *tx)
+        .await?;
+    let rows = sqlx::query("SELECT id, name, tags FROM enterprises")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut terms = Vec::new();
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        let name: String = r.try_get("name")?;
+        let tags: String = r.try_get("tags")?;
+        for t in
+            shoumi_domain::search::enterprise_terms(&name, &parse_tags(&tags).unwrap_or_default())
+        {
+            terms.push((t, id));
+        }
+        if terms.len() >= 50_000 {
+            insert_terms(&mut tx, &terms).await?;
+            terms.clear();
+        }
+    }
+    insert_terms(&mut tx, &terms).await?;
+    tx.commit().await?;
+    Ok(rows.len())
 }

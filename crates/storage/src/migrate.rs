@@ -13,12 +13,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "search",
+        sqlite: include_str!("../migrations/sqlite/0002_search.sql"),
+        postgres: include_str!("../migrations/postgres/0002_search.sql"),
+    },
+];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {
@@ -115,6 +123,10 @@ pub async fn run(db: &Db) -> Result<Vec<i64>> {
             .await?;
         tx.commit().await?;
         done.push(m.version);
+    }
+    if done.contains(&2) {
+        // The search index is derived from the enterprises that already exist.
+        crate::enterprises::rebuild_terms(db).await?;
     }
     Ok(done)
 }

@@ -1,0 +1,11 @@
+-- Search: an inverted index of enterprise-name bigrams and tags (derived data: rebuilt from
+-- enterprises after a migration, restore or copy, never backed up), and an index that lets the
+-- live-enterprise count use an index instead of the table. Twin: ../sqlite/0002_search.sql.
+
+CREATE TABLE enterprise_terms (
+    term TEXT NOT NULL,
+    enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+    PRIMARY KEY (term, enterprise_id)
+);
+CREATE INDEX enterprise_terms_enterprise ON enterprise_terms(enterprise_id);
+CREATE INDEX enterprises_live ON enterprises(archived_at, division_id);
