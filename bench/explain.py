@@ -45,7 +45,7 @@ con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
 
 def sqlite_time(sql):
     ts = []
-    for _ in range(6):
+    for _ in range(4):
         t = time.perf_counter()
         con.execute(sql).fetchall()
         ts.append((time.perf_counter() - t) * 1000)

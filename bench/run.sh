@@ -13,6 +13,7 @@
 #                (needs the SQLite province DB in $PROV_DIR; prepares a bench user and the PG copy)
 #   import       100,000-row XLSX (and CSV) import into a DB holding the province divisions (hyperfine)
 #   parser       `cargo bench -p shoumi-exchange` (XLSX parse of 100k rows only)
+#   explain      the province list's two SQL statements timed one by one, with plans (not in "all")
 #   summary      print the summary table from bench/out/results.tsv and metrics.tsv
 #
 # Environment: DUR (wrk duration, default 15s), PROV_DIR (default /tmp/prov),
@@ -342,6 +343,13 @@ parser() {
   metric parser criterion_100k_rows "$line" "" "$(grep -m1 -B1 'time:' "$OUT/parser.txt" | head -1 | awk '{print $1}')"
 }
 
+explain() {
+  log "explain: province list statements one by one, with plans -> bench/out/explain.md"
+  [ -f "$OUT/province-params.env" ] || { echo "run bench/run.sh province first" >&2; return 1; }
+  python3 "$BENCH/explain.py" "$PROV_DIR/shoumi.db" "$PG/bench_province" "$OUT/province-params.env" >"$OUT/explain.md.tmp" &&
+    mv "$OUT/explain.md.tmp" "$OUT/explain.md" && sed -n '1,12p' "$OUT/explain.md" >&2
+}
+
 summary() { python3 "$BENCH/summary.py" "$OUT"; }
 
 # ---------------------------------------------------------------------------------------------
@@ -357,6 +365,7 @@ for s in "${sections[@]}"; do
     province) province ;;
     import) import_ ;;
     parser) parser ;;
+    explain) explain ;;
     summary) summary ;;
     *) echo "unknown section $s" >&2; exit 2 ;;
   esac || log "section $s FAILED"

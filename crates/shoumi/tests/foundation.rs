@@ -675,33 +675,80 @@ async fn name_search_through_the_index_finds_exactly_what_a_scan_finds() {
     let app = TestApp::spawn().await;
     let op = shoumi::demo::operator();
     let scope = op.enterprise_scope();
-    let all = enterprises::list_all(&app.db, &scope, &Default::default()).await.unwrap();
-    for q in ["化工", "食品有限", "精细化工", "机械", "高唐县", "有限公司", "县", "ＡＢ"] {
-        let query = enterprises::EnterpriseQuery { q: q.into(), ..Default::default() };
-        let mut found: Vec<String> =
-            enterprises::list_all(&app.db, &scope, &query).await.unwrap().into_iter().map(|e| e.public_id).collect();
-        let mut expected: Vec<String> = all.iter().filter(|e| e.name.contains(q)).map(|e| e.public_id.clone()).collect();
+    let all = enterprises::list_all(&app.db, &scope, &Default::default())
+        .await
+        .unwrap();
+    for q in [
+        "化工",
+        "食品有限",
+        "精细化工",
+        "机械",
+        "高唐县",
+        "有限公司",
+        "县",
+        "ＡＢ",
+    ] {
+        let query = enterprises::EnterpriseQuery {
+            q: q.into(),
+            ..Default::default()
+        };
+        let mut found: Vec<String> = enterprises::list_all(&app.db, &scope, &query)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.public_id)
+            .collect();
+        let mut expected: Vec<String> = all
+            .iter()
+            .filter(|e| e.name.contains(q))
+            .map(|e| e.public_id.clone())
+            .collect();
         found.sort();
         expected.sort();
         assert_eq!(found, expected, "query {q}");
-        let (_, total) = enterprises::list(&app.db, &scope, &query, Default::default()).await.unwrap();
+        let (_, total) = enterprises::list(&app.db, &scope, &query, Default::default())
+            .await
+            .unwrap();
         assert_eq!(total as usize, expected.len(), "count for {q}");
     }
     // A renamed enterprise is found by its new name, not its old one; tags filter through the index.
     let a = enterprise_pid(&app, 0).await;
     let mut api = app.client();
     api.api_sign_in("office").await;
-    let r = api.json("PATCH", &format!("/api/v1/enterprises/{a}"), json!({"name": "高唐县新名称测试有限公司", "tags": "gazelle"})).await;
+    let r = api
+        .json(
+            "PATCH",
+            &format!("/api/v1/enterprises/{a}"),
+            json!({"name": "高唐县新名称测试有限公司", "tags": "gazelle"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let found = |q: &str, tag: &str| {
-        let query = enterprises::EnterpriseQuery { q: q.into(), tag: tag.into(), ..Default::default() };
+        let query = enterprises::EnterpriseQuery {
+            q: q.into(),
+            tag: tag.into(),
+            ..Default::default()
+        };
         let db = app.db.clone();
         let scope = scope.clone();
-        async move { enterprises::list_all(&db, &scope, &query).await.unwrap().into_iter().map(|e| e.public_id).collect::<Vec<_>>() }
+        async move {
+            enterprises::list_all(&db, &scope, &query)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.public_id)
+                .collect::<Vec<_>>()
+        }
     };
     assert_eq!(found("新名称", "").await, vec![a.clone()]);
     assert!(found("砚澄", "").await.is_empty());
     assert!(found("新名称", "gazelle").await.contains(&a));
     let gazelles = found("", "gazelle").await;
-    assert_eq!(gazelles.len(), all.iter().filter(|e| e.tags.contains(&shoumi_domain::KeyTag::Gazelle)).count() + 1);
+    assert_eq!(
+        gazelles.len(),
+        all.iter()
+            .filter(|e| e.tags.contains(&shoumi_domain::KeyTag::Gazelle))
+            .count()
+            + 1
+    );
 }

@@ -271,6 +271,16 @@ pub async fn list(
     Ok((list, total))
 }
 
+/// The newest `n` rows, without counting the whole trail (for home pages).
+pub async fn recent(db: &Db, _cap: shoumi_domain::Capability, n: i64) -> Result<Vec<AuditEntry>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM audit_log ORDER BY id DESC LIMIT {n}"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(entry).collect()
+}
+
 /// Every matching row, oldest first, for export (bounded by `limit`).
 pub async fn export(
     db: &Db,

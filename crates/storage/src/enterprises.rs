@@ -196,7 +196,8 @@ impl EnterpriseQuery {
         // Divisions and zones by scalar subquery, so the count needs no join.
         let div = self.division.trim();
         if !div.is_empty() {
-            f.push("e.division_id = (SELECT id FROM divisions WHERE public_id = ? OR code = ?)")
+            f.push("e.division_id IN (SELECT id FROM divisions WHERE public_id = ? OR code = ? OR name = ?)")
+                .bind_str(div)
                 .bind_str(div)
                 .bind_str(div);
         }
@@ -599,9 +600,11 @@ pub async fn count_by_division(
     db: &Db,
     scope: &EnterpriseScope,
 ) -> Result<Vec<(String, String, i64)>> {
+    // Count over the (archived_at, division_id) index first, then name the groups.
     let sql = format!(
-        "SELECT d.public_id, d.name, COUNT(e.id) AS n FROM enterprises e JOIN divisions d ON d.id = e.division_id \
-         WHERE e.archived_at IS NULL AND {} GROUP BY d.public_id, d.name, d.code ORDER BY d.code",
+        "SELECT d.public_id, d.name, c.n FROM (SELECT e.division_id, COUNT(*) AS n FROM enterprises e \
+         WHERE e.archived_at IS NULL AND {} GROUP BY e.division_id) c JOIN divisions d ON d.id = c.division_id \
+         ORDER BY d.code",
         scope_sql(scope)
     );
     let rows = sqlx::query(&sql).fetch_all(&db.pool).await?;

@@ -113,6 +113,32 @@ pub async fn list(db: &Db, _cap: Capability) -> Result<Vec<User>> {
     rows.iter().map(user).collect()
 }
 
+/// How many accounts exist.
+pub async fn count(db: &Db, _cap: Capability) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await?)
+}
+
+/// Every active grant of every account, keyed by user id (one query for the user list).
+pub async fn all_grants(
+    db: &Db,
+    _cap: Capability,
+) -> Result<std::collections::HashMap<i64, Vec<GrantRow>>> {
+    let rows = sqlx::query(&format!(
+        "SELECT g.user_id AS grant_user_id, {} WHERE g.revoked_at IS NULL ORDER BY g.id",
+        GRANT_SELECT.trim_start_matches("SELECT ")
+    ))
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out: std::collections::HashMap<i64, Vec<GrantRow>> = std::collections::HashMap::new();
+    for r in &rows {
+        let uid: i64 = r.try_get("grant_user_id")?;
+        out.entry(uid).or_default().push(grant_row(r)?.0);
+    }
+    Ok(out)
+}
+
 /// A grant as listed, with the name of what it is bound to.
 #[derive(Debug, Clone, Serialize)]
 pub struct GrantRow {
@@ -618,25 +644,109 @@ pub async fn create_session(
     Ok((token, csrf))
 }
 
-/// Finds a live session by its cookie token.
-pub async fn session(db: &Db, token: &str) -> Result<Option<SessionInfo>> {
-    let r = sqlx::query(
-        "SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0",
-    )
-    .bind(hash_secret(token))
-    .bind(now())
-    .fetch_optional(&db.pool)
-    .await?;
-    r.map(|r| {
-        Ok(SessionInfo {
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
+/// Columns that build a principal, joined onto a `sessions s` or `api_tokens t` row: one row per
+/// active grant (or one row with NULL grant columns).
+const PRINCIPAL_COLUMNS: &str = "u.id AS uid, u.username, u.display_name, u.must_change_password, \
+    g.role, g.scope_kind, g.scope_id, un.division_id AS unit_division_id, un.zone_id AS unit_zone_id";
+const PRINCIPAL_JOINS: &str = "JOIN users u ON u.id = {owner}.user_id \
+    LEFT JOIN grants g ON g.user_id = u.id AND g.revoked_at IS NULL \
+    LEFT JOIN units un ON g.scope_kind = 'unit' AND un.id = g.scope_id";
+
+fn principal_from_rows(rows: &[AnyRow]) -> Result<Option<Principal>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mc: i64 = first.try_get("must_change_password")?;
+    let mut grants = Vec::new();
+    for r in rows {
+        let Some(role) = r.try_get::<Option<String>, _>("role")? else {
+            continue;
+        };
+        let kind: String = r.try_get("scope_kind")?;
+        let sid: Option<i64> = r.try_get("scope_id")?;
+        let scope = Scope::from_parts(&kind, sid)
+            .ok_or_else(|| StorageError::Integrity(format!("bad grant scope {kind}")))?;
+        let role = Role::parse(&role)
+            .ok_or_else(|| StorageError::Integrity(format!("bad role {role}")))?;
+        let ud: Option<i64> = r.try_get("unit_division_id")?;
+        let uz: Option<i64> = r.try_get("unit_zone_id")?;
+        let area = match scope {
+            Scope::Unit(_) => ud.map(Scope::Division).or(uz.map(Scope::Zone)),
+            _ => None,
+        };
+        grants.push(Grant { role, scope, area });
+    }
+    Ok(Some(Principal {
+        user_id: first.try_get("uid")?,
+        username: first.try_get("username")?,
+        display_name: first.try_get("display_name")?,
+        grants,
+        must_change_password: mc != 0,
+    }))
+}
+
+/// A live session and its principal in one query: the request path's only read for sign-in.
+pub async fn session_principal(db: &Db, token: &str) -> Result<Option<(SessionInfo, Principal)>> {
+    let sql = format!(
+        "SELECT s.id AS sid, s.csrf_token, s.last_seen_at, {PRINCIPAL_COLUMNS} FROM sessions s {} \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0 ORDER BY g.id",
+        PRINCIPAL_JOINS.replace("{owner}", "s")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(hash_secret(token))
+        .bind(now())
+        .fetch_all(&db.pool)
+        .await?;
+    let Some(p) = principal_from_rows(&rows)? else {
+        return Ok(None);
+    };
+    let r = &rows[0];
+    Ok(Some((
+        SessionInfo {
+            id: r.try_get("sid")?,
+            user_id: p.user_id,
             csrf_token: r.try_get("csrf_token")?,
             last_seen_at: r.try_get("last_seen_at")?,
-        })
-    })
-    .transpose()
+        },
+        p,
+    )))
+}
+
+/// A live API token, its scope and its principal in one query.
+pub async fn token_principal(db: &Db, secret: &str) -> Result<Option<(TokenScope, Principal)>> {
+    let sql = format!(
+        "SELECT t.id AS tid, t.scopes, t.last_used_at, {PRINCIPAL_COLUMNS} FROM api_tokens t {} \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
+         AND u.disabled = 0 ORDER BY g.id",
+        PRINCIPAL_JOINS.replace("{owner}", "t")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(hash_secret(secret))
+        .bind(now())
+        .fetch_all(&db.pool)
+        .await?;
+    let Some(p) = principal_from_rows(&rows)? else {
+        return Ok(None);
+    };
+    let r = &rows[0];
+    let tid: i64 = r.try_get("tid")?;
+    let last: Option<i64> = r.try_get("last_used_at")?;
+    if last.is_none_or(|l| now() - l > 60_000_000) {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(tid)
+            .execute(&db.pool)
+            .await?;
+    }
+    let s: String = r.try_get("scopes")?;
+    Ok(Some((
+        if s == "write" {
+            TokenScope::Write
+        } else {
+            TokenScope::Read
+        },
+        p,
+    )))
 }
 
 /// Slides a session's idle expiry; called at most once a minute per session.
@@ -801,35 +911,4 @@ pub async fn revoke_token(tx: &mut AuditedTx<'_>, user_id: i64, public_id: &str)
         None,
     )
     .await
-}
-
-/// Resolves a bearer token to (user id, scope), if live.
-pub async fn token_user(db: &Db, secret: &str) -> Result<Option<(i64, TokenScope)>> {
-    let r = sqlx::query(
-        "SELECT t.id, t.user_id, t.scopes, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled = 0",
-    )
-    .bind(hash_secret(secret))
-    .bind(now())
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(r) = r else { return Ok(None) };
-    let id: i64 = r.try_get("id")?;
-    let last: Option<i64> = r.try_get("last_used_at")?;
-    if last.is_none_or(|l| now() - l > 60_000_000) {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now())
-            .bind(id)
-            .execute(&db.pool)
-            .await?;
-    }
-    let s: String = r.try_get("scopes")?;
-    Ok(Some((
-        r.try_get("user_id")?,
-        if s == "write" {
-            TokenScope::Write
-        } else {
-            TokenScope::Read
-        },
-    )))
 }

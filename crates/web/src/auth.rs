@@ -160,22 +160,24 @@ pub async fn load_ctx(
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "))
             {
-                let Some((uid, scope)) = users::token_user(&state.db, bearer.trim()).await? else {
+                let Some((scope, principal)) =
+                    users::token_principal(&state.db, bearer.trim()).await?
+                else {
                     return Err(AppError::Unauthorized);
                 };
-                ctx.principal = users::principal(&state.db, uid).await?;
+                ctx.principal = Some(principal);
                 ctx.token_scope = Some(scope);
                 if scope == TokenScope::Read && method != Method::GET && method != Method::HEAD {
                     return Err(AppError::Forbidden);
                 }
             }
         } else if let Some(token) = cookie(&headers, SESSION_COOKIE)
-            && let Some(s) = users::session(&state.db, token).await?
+            && let Some((s, principal)) = users::session_principal(&state.db, token).await?
         {
             if shoumi_storage::now() - s.last_seen_at > 60_000_000 {
                 users::touch_session(&state.db, s.id, state.config.session_ttl_secs).await?;
             }
-            ctx.principal = users::principal(&state.db, s.user_id).await?;
+            ctx.principal = Some(principal);
             ctx.session = Some(s);
         }
         Ok(())

@@ -58,6 +58,39 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
+    pub reference: Arc<ReferenceCache>,
+}
+
+/// Divisions and zones for the filter and form menus, kept for a few seconds. They change a few
+/// times a year; a menu a few seconds stale is harmless, and authorization never reads this.
+#[derive(Default)]
+pub struct ReferenceCache {
+    entry: std::sync::Mutex<Option<(std::time::Instant, ReferenceLists)>>,
+}
+
+/// The cached lists.
+#[derive(Clone)]
+pub struct ReferenceLists {
+    pub divisions: Arc<Vec<shoumi_storage::orgs::Division>>,
+    pub zones: Arc<Vec<shoumi_storage::orgs::Zone>>,
+}
+
+impl ReferenceCache {
+    const TTL: Duration = Duration::from_secs(10);
+
+    pub async fn get(&self, db: &Db) -> Result<ReferenceLists, shoumi_storage::StorageError> {
+        if let Some((at, lists)) = self.entry.lock().expect("cache lock").as_ref()
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(lists.clone());
+        }
+        let lists = ReferenceLists {
+            divisions: Arc::new(shoumi_storage::orgs::divisions(db).await?),
+            zones: Arc::new(shoumi_storage::orgs::zones(db).await?),
+        };
+        *self.entry.lock().expect("cache lock") = Some((std::time::Instant::now(), lists.clone()));
+        Ok(lists)
+    }
 }
 
 impl AppState {
@@ -66,6 +99,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
+            reference: Arc::new(ReferenceCache::default()),
         }
     }
 }

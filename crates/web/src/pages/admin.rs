@@ -44,20 +44,25 @@ struct Users {
 pub async fn list(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
     let cap = s.can(Action::ManageUsers)?;
     let t = s.t();
-    let mut rows = Vec::new();
-    for u in users::list(&state.db, cap).await? {
-        let grants = users::grants_of(&state.db, u.id).await?;
-        let roles = grants
-            .iter()
-            .map(|g| format!("{}（{}）", g.role.label(t.en()), g.scope_name))
-            .collect::<Vec<_>>()
-            .join("；");
-        rows.push(UserRow {
-            last_login: local_opt(u.last_login_at),
-            roles,
-            u,
-        });
-    }
+    let mut grants = users::all_grants(&state.db, cap).await?;
+    let rows = users::list(&state.db, cap)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let roles = grants
+                .remove(&u.id)
+                .unwrap_or_default()
+                .iter()
+                .map(|g| format!("{}（{}）", g.role.label(t.en()), g.scope_name))
+                .collect::<Vec<_>>()
+                .join("；");
+            UserRow {
+                last_login: local_opt(u.last_login_at),
+                roles,
+                u,
+            }
+        })
+        .collect();
     render(Users {
         l: Layout::new(&s.ctx, t.s("nav.users")),
         rows,
@@ -146,8 +151,8 @@ struct Detail {
     grants: Vec<GrantView>,
     roles: Vec<(&'static str, &'static str)>,
     units: Vec<Unit>,
-    divisions: Vec<Division>,
-    zones: Vec<Zone>,
+    divisions: std::sync::Arc<Vec<Division>>,
+    zones: std::sync::Arc<Vec<Zone>>,
     new_password: Option<String>,
     errors: FieldErrors,
     last_login: String,
@@ -193,8 +198,8 @@ async fn detail_page(
                 .map(|r| (r.as_str(), r.label(t.en())))
                 .collect(),
             units: orgs::units(&state.db, &UnitQuery::default()).await?,
-            divisions: orgs::divisions(&state.db).await?,
-            zones: orgs::zones(&state.db).await?,
+            divisions: state.reference.get(&state.db).await?.divisions,
+            zones: state.reference.get(&state.db).await?.zones,
             new_password,
             errors,
         },

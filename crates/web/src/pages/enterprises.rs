@@ -9,7 +9,7 @@ use shoumi_domain::{
 };
 use shoumi_exchange::Format as FileFormat;
 use shoumi_storage::enterprises::{self, Enterprise, EnterpriseQuery};
-use shoumi_storage::orgs::{self, Division, Zone};
+use shoumi_storage::orgs::{Division, Zone};
 use shoumi_storage::{Page, audit};
 
 use super::{Layout, Pager, field_error, local, render, render_form};
@@ -53,8 +53,8 @@ struct List {
     items: Vec<Enterprise>,
     q: EnterpriseQuery,
     pager: Pager,
-    divisions: Vec<Division>,
-    zones: Vec<Zone>,
+    divisions: std::sync::Arc<Vec<Division>>,
+    zones: std::sync::Arc<Vec<Zone>>,
     sections: Vec<(char, String)>,
     tags: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -144,8 +144,8 @@ pub async fn list(
         l: Layout::new(&s.ctx, t.s("nav.enterprises")),
         items,
         pager: Pager::new(&pairs, page.number, page.size, total),
-        divisions: orgs::divisions(&state.db).await?,
-        zones: orgs::zones(&state.db).await?,
+        divisions: state.reference.get(&state.db).await?.divisions,
+        zones: state.reference.get(&state.db).await?.zones,
         sections: cat
             .sections
             .iter()
@@ -245,8 +245,8 @@ struct FormPage {
     id: Option<String>,
     form: EnterpriseForm,
     errors: FieldErrors,
-    divisions: Vec<Division>,
-    zones: Vec<Zone>,
+    divisions: std::sync::Arc<Vec<Division>>,
+    zones: std::sync::Arc<Vec<Zone>>,
     sizes: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
     warnings: Vec<String>,
@@ -327,8 +327,8 @@ async fn form_page(
             id,
             form,
             errors,
-            divisions: orgs::divisions(&state.db).await?,
-            zones: orgs::zones(&state.db).await?,
+            divisions: state.reference.get(&state.db).await?.divisions,
+            zones: state.reference.get(&state.db).await?.zones,
             sizes: EnterpriseSize::ALL
                 .iter()
                 .map(|k| (k.as_str(), k.label(t.en())))

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use shoumi_domain::{Action, Role, Scope};
 use shoumi_storage::enterprises::{self, Enterprise};
-use shoumi_storage::{Page, audit, orgs, users};
+use shoumi_storage::{audit, orgs, users};
 
 use super::{Layout, local, render};
 use crate::auth::Signed;
@@ -91,7 +91,7 @@ pub async fn home(State(state): State<AppState>, s: Signed) -> AppResult<Respons
         let cap = s.can(Action::ManageUsers)?;
         cards.push(Card {
             label: t.s("home.users").into(),
-            value: users::list(db, cap).await?.len().to_string(),
+            value: users::count(db, cap).await?.to_string(),
             href: "/users".into(),
         });
     }
@@ -111,7 +111,7 @@ pub async fn home(State(state): State<AppState>, s: Signed) -> AppResult<Respons
     }
     let mut recent = Vec::new();
     if let Some(cap) = p.can(Action::ReadAudit) {
-        let (rows, _) = audit::list(db, cap, &Default::default(), Page::new(1, 8)).await?;
+        let rows = audit::recent(db, cap, 8).await?;
         recent = rows
             .into_iter()
             .map(|r| Row3 {

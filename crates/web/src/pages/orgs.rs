@@ -83,8 +83,8 @@ struct UnitPage {
     form: UnitForm,
     errors: FieldErrors,
     kinds: Vec<(&'static str, &'static str)>,
-    divisions: Vec<Division>,
-    zones: Vec<Zone>,
+    divisions: std::sync::Arc<Vec<Division>>,
+    zones: std::sync::Arc<Vec<Zone>>,
     can_manage: bool,
     saved: bool,
 }
@@ -108,6 +108,7 @@ async fn unit_page(
         .map(|u| u.name.clone())
         .unwrap_or_else(|| s.t().s("unit.new").to_string());
     let has_errors = !errors.is_empty();
+    let refs = state.reference.get(&state.db).await?;
     render_form(
         UnitPage {
             l: Layout::new(&s.ctx, &title),
@@ -115,8 +116,8 @@ async fn unit_page(
             form,
             errors,
             kinds: kinds(s.t().en()),
-            divisions: orgs::divisions(&state.db).await?,
-            zones: orgs::zones(&state.db).await?,
+            divisions: refs.divisions,
+            zones: refs.zones,
             can_manage: s.principal.can(Action::ManageOrganisations).is_some(),
             saved,
         },
