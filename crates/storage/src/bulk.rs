@@ -31,7 +31,7 @@ pub async fn insert_divisions(
 ) -> Result<usize> {
     let t = now();
     let mut n = 0;
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(100) {
         let mut args = AnyArguments::default();
         let mut values = Vec::new();
         for (i, (code, name, kind)) in chunk.iter().enumerate() {
@@ -80,7 +80,7 @@ pub type PersonRow = (String, i64, String, String);
 pub async fn insert_people(tx: &mut AuditedTx<'_>, rows: &[PersonRow]) -> Result<usize> {
     prepare(tx).await?;
     let t = now();
-    for chunk in rows.chunks(2_000) {
+    for chunk in rows.chunks(80) {
         let mut args = AnyArguments::default();
         let mut values = Vec::with_capacity(chunk.len());
         for (i, (name, enterprise, title, phone)) in chunk.iter().enumerate() {

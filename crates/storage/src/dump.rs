@@ -130,16 +130,20 @@ async fn snapshot(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
     })
 }
 
-async fn read_table(
+/// Rows of `table` with `id > after`, in id order, at most `limit` (the id is the first column).
+async fn read_chunk(
     conn: &mut sqlx::AnyConnection,
     table: &str,
     cols: &[(String, ColType)],
+    after: i64,
+    limit: i64,
 ) -> Result<Vec<Vec<Value>>> {
     let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
     let rows = sqlx::query(&format!(
-        "SELECT {} FROM {table} ORDER BY id",
+        "SELECT {} FROM {table} WHERE id > $1 ORDER BY id LIMIT {limit}",
         names.join(", ")
     ))
+    .bind(after)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
@@ -161,6 +165,40 @@ async fn read_table(
         .collect()
 }
 
+/// The id of a row read by [`read_chunk`].
+fn row_id(row: &[Value]) -> i64 {
+    match row.first() {
+        Some(Value::Int(i)) => *i,
+        _ => i64::MAX,
+    }
+}
+
+/// Streams a table through `f` in chunks, so memory stays bounded whatever its size.
+async fn each_chunk<F>(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    cols: &[(String, ColType)],
+    mut f: F,
+) -> Result<()>
+where
+    F: AsyncChunk,
+{
+    let mut after = i64::MIN;
+    loop {
+        let rows = read_chunk(conn, table, cols, after, 5_000).await?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = row_id(last);
+        f.chunk(rows).await?;
+    }
+}
+
+/// A consumer of chunks (a trait so it can borrow the target transaction across awaits).
+trait AsyncChunk {
+    async fn chunk(&mut self, rows: Vec<Vec<Value>>) -> Result<()>;
+}
+
 /// Inserts rows in batches inside the target transaction.
 async fn write_rows(
     conn: &mut sqlx::AnyConnection,
@@ -168,7 +206,8 @@ async fn write_rows(
     cols: &[(String, ColType)],
     rows: &[Vec<Value>],
 ) -> Result<()> {
-    let per = (20_000 / cols.len().max(1)).clamp(1, 500);
+    // A few hundred parameters per statement (see enterprises::import_batch).
+    let per = (480 / cols.len().max(1)).clamp(1, 100);
     for chunk in rows.chunks(per) {
         let mut args = AnyArguments::default();
         let mut values = Vec::with_capacity(chunk.len());
@@ -276,16 +315,34 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
     let mut source = snapshot(from).await?;
     let source_counts = counts_on(&mut source).await?;
     let mut tx = begin_target(to).await?;
+    struct Copy<'a, 'b> {
+        tx: &'a mut sqlx::Transaction<'static, sqlx::Any>,
+        table: &'a str,
+        cols: &'a [(String, ColType)],
+        done: u64,
+        total: u64,
+        progress: Progress<'b>,
+    }
+    impl AsyncChunk for Copy<'_, '_> {
+        async fn chunk(&mut self, rows: Vec<Vec<Value>>) -> Result<()> {
+            write_rows(self.tx, self.table, self.cols, &rows).await?;
+            self.done += rows.len() as u64;
+            (self.progress)(self.table, self.done, self.total);
+            Ok(())
+        }
+    }
     for (t, total) in &source_counts {
         let cols = columns(from, t).await?;
-        let rows = read_table(&mut source, t, &cols).await?;
-        for (i, chunk) in rows.chunks(5_000).enumerate() {
-            write_rows(&mut tx, t, &cols, chunk).await?;
-            progress(t, ((i * 5_000) + chunk.len()) as u64, *total as u64);
-        }
-        if rows.is_empty() {
-            progress(t, 0, 0);
-        }
+        progress(t, 0, *total as u64);
+        let copy = Copy {
+            tx: &mut tx,
+            table: t,
+            cols: &cols,
+            done: 0,
+            total: *total as u64,
+            progress,
+        };
+        each_chunk(&mut source, t, &cols, copy).await?;
     }
     reset_sequences(&mut tx, to.backend).await?;
     for (t, n) in &source_counts {
@@ -331,17 +388,13 @@ const FORMAT: &str = "shoumi-backup/1";
 pub async fn backup<W: Write>(db: &Db, out: W, progress: Progress<'_>) -> Result<BackupHeader> {
     let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
     let mut source = snapshot(db).await?;
+    let counts = counts_on(&mut source).await?;
     let mut tables = Vec::new();
-    let mut data = Vec::new();
-    for t in TABLES {
+    let mut all_cols = Vec::new();
+    for (t, n) in &counts {
         let cols = columns(db, t).await?;
-        let rows = read_table(&mut source, t, &cols).await?;
-        tables.push((
-            t.to_string(),
-            rows.len() as i64,
-            cols.iter().map(|(n, _)| n.clone()).collect(),
-        ));
-        data.push(rows);
+        tables.push((t.clone(), *n, cols.iter().map(|(c, _)| c.clone()).collect()));
+        all_cols.push(cols);
     }
     let header = BackupHeader {
         format: FORMAT.into(),
@@ -351,15 +404,39 @@ pub async fn backup<W: Write>(db: &Db, out: W, progress: Progress<'_>) -> Result
     };
     let io = |e: std::io::Error| StorageError::Integrity(format!("writing backup: {e}"));
     writeln!(gz, "{}", serde_json::to_string(&header).expect("json")).map_err(io)?;
-    for ((t, n, _), rows) in header.tables.iter().zip(data) {
-        for (i, r) in rows.into_iter().enumerate() {
-            let line = serde_json::to_string(&BackupRow { t: t.clone(), r }).expect("json");
-            writeln!(gz, "{line}").map_err(io)?;
-            if i % 10_000 == 0 {
-                progress(t, i as u64, *n as u64);
+    struct BackupWriter<'a, 'b, W: Write> {
+        gz: &'a mut flate2::write::GzEncoder<W>,
+        table: &'a str,
+        done: u64,
+        total: u64,
+        progress: Progress<'b>,
+    }
+    impl<W: Write> AsyncChunk for BackupWriter<'_, '_, W> {
+        async fn chunk(&mut self, rows: Vec<Vec<Value>>) -> Result<()> {
+            for r in rows {
+                let line = serde_json::to_string(&BackupRow {
+                    t: self.table.to_string(),
+                    r,
+                })
+                .expect("json");
+                writeln!(self.gz, "{line}")
+                    .map_err(|e| StorageError::Integrity(format!("writing backup: {e}")))?;
+                self.done += 1;
             }
+            (self.progress)(self.table, self.done, self.total);
+            Ok(())
         }
-        progress(t, *n as u64, *n as u64);
+    }
+    for ((t, n, _), cols) in header.tables.iter().zip(&all_cols) {
+        progress(t, 0, *n as u64);
+        let w = BackupWriter {
+            gz: &mut gz,
+            table: t,
+            done: 0,
+            total: *n as u64,
+            progress,
+        };
+        each_chunk(&mut source, t, cols, w).await?;
     }
     gz.finish().map_err(io)?;
     Ok(header)

@@ -79,11 +79,15 @@ impl Enterprise {
     }
 }
 
+/// One table in the FROM clause, so the planner walks an enterprise index in list order and stops
+/// after a page; the names of the division and zone are looked up for the returned rows only.
 const SELECT: &str = "SELECT e.id, e.public_id, e.name, e.credit_code, e.legal_representative, e.address, \
-     e.division_id, d.code AS division_code, d.name AS division_name, e.zone_id, z.key AS zone_key, \
-     z.name AS zone_name, e.industry, e.size, e.tags, e.contact_name, e.contact_phone, e.contact_email, \
-     e.share_contacts, e.status, e.created_at, e.updated_at \
-     FROM enterprises e JOIN divisions d ON d.id = e.division_id LEFT JOIN zones z ON z.id = e.zone_id";
+     e.division_id, (SELECT code FROM divisions WHERE id = e.division_id) AS division_code, \
+     (SELECT name FROM divisions WHERE id = e.division_id) AS division_name, e.zone_id, \
+     (SELECT key FROM zones WHERE id = e.zone_id) AS zone_key, \
+     (SELECT name FROM zones WHERE id = e.zone_id) AS zone_name, e.industry, e.size, e.tags, \
+     e.contact_name, e.contact_phone, e.contact_email, e.share_contacts, e.status, e.created_at, \
+     e.updated_at FROM enterprises e";
 
 fn row(r: &AnyRow) -> Result<Enterprise> {
     let industry: String = r.try_get("industry")?;
@@ -174,9 +178,14 @@ impl EnterpriseQuery {
         if !q.is_empty() {
             let upper = q.to_ascii_uppercase();
             if upper.len() >= 4 && upper.chars().all(|c| c.is_ascii_alphanumeric()) {
-                f.push("(e.credit_code LIKE ? ESCAPE '\\' OR e.name LIKE ? ESCAPE '\\')");
-                f.bind_str(format!("{}%", upper.replace(['%', '_'], "")))
-                    .bind_str(like_contains(q));
+                // A credit-code prefix: an index range, [prefix, prefix with its last byte + 1).
+                let mut hi = upper.clone().into_bytes();
+                if let Some(last) = hi.last_mut() {
+                    *last += 1;
+                }
+                f.push("e.credit_code >= ? AND e.credit_code < ?")
+                    .bind_str(upper.clone())
+                    .bind_str(String::from_utf8(hi).unwrap_or_default());
             } else {
                 // Candidates from the bigram index, then the exact substring test.
                 if let Some(terms) = shoumi_domain::search::query_terms(q) {
@@ -232,8 +241,8 @@ impl EnterpriseQuery {
             "-name" => "e.name DESC, e.id DESC",
             "credit_code" => "e.credit_code",
             "-credit_code" => "e.credit_code DESC",
-            "division" => "d.code, e.name, e.id",
-            "-division" => "d.code DESC, e.name, e.id",
+            "division" => "e.division_id, e.name, e.id",
+            "-division" => "e.division_id DESC, e.name, e.id",
             "industry" => "e.industry, e.name, e.id",
             "-industry" => "e.industry DESC, e.name, e.id",
             "updated" => "e.updated_at, e.id",
@@ -772,7 +781,9 @@ pub async fn import_batch(
     }
     let t = now();
     const COLS: usize = 16;
-    for chunk in new_rows.chunks(400) {
+    // sqlx-sqlite looks up each parameter by name, which SQLite does by walking the list: keep
+    // statements to a few hundred parameters.
+    for chunk in new_rows.chunks(30) {
         let mut args = sqlx::any::AnyArguments::default();
         let mut values = Vec::with_capacity(chunk.len());
         let mut audit_args = sqlx::any::AnyArguments::default();
@@ -916,7 +927,7 @@ async fn write_terms(
 }
 
 async fn insert_terms(conn: &mut sqlx::AnyConnection, terms: &[(String, i64)]) -> Result<()> {
-    for chunk in terms.chunks(2_000) {
+    for chunk in terms.chunks(250) {
         let mut args = sqlx::any::AnyArguments::default();
         let mut values = Vec::with_capacity(chunk.len());
         for (i, (t, id)) in chunk.iter().enumerate() {
