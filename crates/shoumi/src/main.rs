@@ -12,6 +12,12 @@ use shoumi::demo;
 use shoumi_domain::{Action, Role, Scope};
 use shoumi_storage::{Actor, ConnectOptions, Db, dump, enterprises, orgs, users};
 
+/// mimalloc: the request path allocates many small, short-lived objects on several threads
+/// (tokio workers and one thread per SQLite connection), where glibc malloc's arenas contend.
+/// Measured in docs/PERFORMANCE.md.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "shoumi",

@@ -118,14 +118,15 @@ pub async fn load_ctx(
     mut req: Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let headers = req.headers().clone();
+    // Take what is needed from the headers up front instead of cloning the whole map.
+    let headers = req.headers();
     let path = req.uri().path().to_string();
     let is_api = path.starts_with("/api/");
     let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0);
-    let ip = client_ip(&headers, peer, state.config.trust_proxy);
+    let ip = client_ip(headers, peer, state.config.trust_proxy);
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -139,9 +140,15 @@ pub async fn load_ctx(
     // Chinese unless the person chose English (the switch sets a cookie); the browser's
     // Accept-Language is not consulted, so a shared office computer shows what its users expect.
     let lang = query_lang
-        .or_else(|| cookie(&headers, LANG_COOKIE).and_then(Lang::from_tag))
+        .or_else(|| cookie(headers, LANG_COOKIE).and_then(Lang::from_tag))
         .unwrap_or(Lang::Zh);
     let method = req.method().clone();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|v| v.trim().to_string());
+    let session_token = cookie(headers, SESSION_COOKIE).map(str::to_string);
     let mut ctx = Ctx {
         principal: None,
         session: None,
@@ -151,17 +158,12 @@ pub async fn load_ctx(
         request_id,
         is_api,
         path,
-        pre_csrf: cookie(&headers, PRE_COOKIE).map(str::to_string),
+        pre_csrf: cookie(headers, PRE_COOKIE).map(str::to_string),
     };
     let result: Result<(), AppError> = async {
         if is_api {
-            if let Some(bearer) = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-            {
-                let Some((scope, principal)) =
-                    users::token_principal(&state.db, bearer.trim()).await?
+            if let Some(bearer) = &bearer {
+                let Some((scope, principal)) = users::token_principal(&state.db, bearer).await?
                 else {
                     return Err(AppError::Unauthorized);
                 };
@@ -171,7 +173,7 @@ pub async fn load_ctx(
                     return Err(AppError::Forbidden);
                 }
             }
-        } else if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        } else if let Some(token) = &session_token
             && let Some((s, principal)) = users::session_principal(&state.db, token).await?
         {
             if shoumi_storage::now() - s.last_seen_at > 60_000_000 {
