@@ -37,13 +37,15 @@ start_server() {
   fi
   RUST_LOG=warn "$BIN" "$@" >"$logf" 2>&1 &
   SERVER_PID=$!
-  local i
-  for i in $(seq 1 600); do
+  # A start may apply migrations first (0002 builds the search index: minutes on a province DB),
+  # so the wait is long; a server that dies is noticed at once. READY_TIMEOUT in seconds.
+  local i n=$(( ${READY_TIMEOUT:-900} * 10 ))
+  for i in $(seq 1 "$n"); do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ]; then return 0; fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "server exited; see $logf" >&2; cat "$logf" >&2; return 1; fi
     sleep 0.1
   done
-  echo "server on $port not ready after 60 s" >&2; return 1
+  echo "server on $port not ready after ${READY_TIMEOUT:-900} s" >&2; return 1
 }
 
 # stop_server PID: SIGTERM, then wait (SIGKILL after 10 s).

@@ -50,22 +50,7 @@ pub struct DemoUnit {
 impl DemoUnit {
     /// The unit as raw form fields, for code paths that import forms or spreadsheets.
     pub fn to_form(&self) -> UnitForm {
-        let u = &self.input;
-        UnitForm {
-            name: u.name.clone(),
-            short_name: u.short_name.clone().unwrap_or_default(),
-            kind: u.kind.as_str().to_string(),
-            credit_code: u.credit_code.clone().unwrap_or_default(),
-            division_code: u
-                .division_code
-                .as_ref()
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            zone_key: u.zone_key.clone().unwrap_or_default(),
-            address: u.address.clone().unwrap_or_default(),
-            phone: u.phone.clone().unwrap_or_default(),
-            opening_hours: u.opening_hours.clone().unwrap_or_default(),
-        }
+        self.input.to_form()
     }
 }
 

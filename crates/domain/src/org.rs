@@ -153,6 +153,28 @@ pub struct UnitInput {
     pub opening_hours: Option<String>,
 }
 
+impl UnitInput {
+    /// The form this input came from, in canonical spelling (the Chinese label for its kind);
+    /// parsing it with [`UnitForm::parse`] gives the same input back. Export writes this.
+    pub fn to_form(&self) -> UnitForm {
+        UnitForm {
+            name: self.name.clone(),
+            short_name: self.short_name.clone().unwrap_or_default(),
+            kind: self.kind.label_zh().to_string(),
+            credit_code: self.credit_code.clone().unwrap_or_default(),
+            division_code: self
+                .division_code
+                .as_ref()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            zone_key: self.zone_key.clone().unwrap_or_default(),
+            address: self.address.clone().unwrap_or_default(),
+            phone: self.phone.clone().unwrap_or_default(),
+            opening_hours: self.opening_hours.clone().unwrap_or_default(),
+        }
+    }
+}
+
 /// Raw unit fields, all text, as they come from a form or a spreadsheet.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct UnitForm {

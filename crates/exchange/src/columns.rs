@@ -214,19 +214,5 @@ pub(crate) fn unit_values(f: UnitForm) -> Vec<String> {
 /// The form a unit came from, in canonical spelling (the Chinese label for its kind);
 /// parsing it with [`UnitForm::parse`] gives the same [`UnitInput`] back.
 pub fn unit_to_form(u: &UnitInput) -> UnitForm {
-    UnitForm {
-        name: u.name.clone(),
-        short_name: u.short_name.clone().unwrap_or_default(),
-        kind: u.kind.label_zh().to_string(),
-        credit_code: u.credit_code.clone().unwrap_or_default(),
-        division_code: u
-            .division_code
-            .as_ref()
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        zone_key: u.zone_key.clone().unwrap_or_default(),
-        address: u.address.clone().unwrap_or_default(),
-        phone: u.phone.clone().unwrap_or_default(),
-        opening_hours: u.opening_hours.clone().unwrap_or_default(),
-    }
+    u.to_form()
 }
