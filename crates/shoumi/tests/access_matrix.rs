@@ -150,6 +150,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     m.insert(("GET", "/enterprises/{id}"), only(ENTERPRISE_A));
     m.insert(("GET", "/enterprises/{id}/edit"), only(EDIT_A));
     m.insert(("POST", "/enterprises/{id}/edit"), only(EDIT_A));
+    m.insert(("POST", "/enterprises/{id}/archive"), only(MANAGE));
     m.insert(("GET", "/enterprises/new"), only(CREATE));
     m.insert(("POST", "/enterprises/new"), only(CREATE));
     m.insert(("GET", "/enterprises/import"), only(MANAGE));
@@ -203,6 +204,8 @@ struct Targets {
     /// One task-force member and one grant per role, so destructive routes find theirs.
     members: BTreeMap<String, String>,
     grants: BTreeMap<String, String>,
+    /// One enterprise per role to archive.
+    archivable: BTreeMap<String, String>,
 }
 
 async fn setup(app: &TestApp) -> Targets {
@@ -269,6 +272,19 @@ async fn setup(app: &TestApp) -> Targets {
     let ocap = op.can(Action::ManageOrganisations).unwrap();
     let mut members = BTreeMap::new();
     let mut grants = BTreeMap::new();
+    let mut archivable = BTreeMap::new();
+    let demo = shoumi_demo::gaotang_demo(7);
+    for (i, r) in ROLES.iter().enumerate() {
+        let code = demo.enterprises[100 + i].input.credit_code.to_string();
+        let (id, _) = enterprises::id_by_credit_code(db, cap, &code)
+            .await
+            .unwrap()
+            .unwrap();
+        let e = enterprises::get_by_id(db, &op.enterprise_scope(), id)
+            .await
+            .unwrap();
+        archivable.insert(r.to_string(), e.public_id);
+    }
     for r in ROLES {
         let pid = orgs::add_member(
             &mut tx,
@@ -306,6 +322,7 @@ async fn setup(app: &TestApp) -> Targets {
         spare_token,
         members,
         grants,
+        archivable,
     }
 }
 
@@ -318,6 +335,7 @@ fn concrete(path: &str, role: &str, t: &Targets) -> String {
         "/task-force/members/{id}" | "/task-force/members/{id}/remove" => {
             path.replace("{id}", &t.members[role])
         }
+        "/enterprises/{id}/archive" => format!("/enterprises/{}/archive", t.archivable[role]),
         "/users/{id}/grants/{grant}/revoke" => {
             format!("/users/{}/grants/{}/revoke", t.spare_user, t.grants[role])
         }

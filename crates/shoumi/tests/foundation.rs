@@ -752,3 +752,29 @@ async fn name_search_through_the_index_finds_exactly_what_a_scan_finds() {
             + 1
     );
 }
+
+#[tokio::test]
+async fn an_archived_enterprise_leaves_the_register_but_keeps_its_history() {
+    let app = TestApp::spawn().await;
+    let b = enterprise_pid(&app, 1).await;
+    let mut office = app.signed_in("office").await;
+    office.get(&format!("/enterprises/{b}")).await;
+    let r = office
+        .post_form(&format!("/enterprises/{b}/archive"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        office.get(&format!("/enterprises/{b}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The row is still there, archived, with its audit trail.
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM enterprises WHERE archived_at IS NOT NULL")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(n, 1);
+    let history = audit::for_entity(&app.db, "enterprise", &b).await.unwrap();
+    assert_eq!(history[0].action, "enterprise.archive");
+    assert!(history[0].before_json.is_some());
+}

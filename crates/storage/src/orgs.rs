@@ -700,12 +700,13 @@ pub(crate) async fn insert_person(
     Ok(id)
 }
 
-/// Counts used by home pages.
-pub async fn count(db: &Db, table: &'static str) -> Result<i64> {
-    let n: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM {table} WHERE archived_at IS NULL"
-    ))
+/// Units and task-force members, in one statement (home pages).
+pub async fn summary_counts(db: &Db) -> Result<(i64, i64)> {
+    let r = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM units WHERE archived_at IS NULL) AS units, \
+         (SELECT COUNT(*) FROM task_force_members WHERE archived_at IS NULL) AS members",
+    )
     .fetch_one(&db.pool)
     .await?;
-    Ok(n)
+    Ok((r.try_get("units")?, r.try_get("members")?))
 }

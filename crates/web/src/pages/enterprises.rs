@@ -28,6 +28,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/enterprises/{id}", detail)
         .get("/enterprises/{id}/edit", edit)
         .post("/enterprises/{id}/edit", update)
+        .post("/enterprises/{id}/archive", archive)
 }
 
 pub const PAGE_SIZE: u32 = 50;
@@ -188,6 +189,7 @@ struct Detail {
     e: Enterprise,
     own: bool,
     can_edit: bool,
+    can_archive: bool,
     tags: String,
     size: String,
     status: String,
@@ -226,6 +228,7 @@ pub async fn detail(
         l: Layout::new(&s.ctx, &e.name),
         own: rel == Relation::Own,
         can_edit,
+        can_archive: s.principal.can(Action::ManageEnterprises).is_some(),
         tags: shoumi_domain::enterprise::tags_label(&e.tags, t.en()),
         size: e
             .size
@@ -728,4 +731,19 @@ pub async fn import_report(s: Signed, CsrfForm(f): CsrfForm<ReportForm>) -> AppR
         "import-report",
         FileFormat::Xlsx,
     ))
+}
+
+/// Removes an enterprise from the register (archived, never deleted: its history stays).
+pub async fn archive(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<super::public::Empty>,
+) -> AppResult<Response> {
+    s.can(Action::ManageEnterprises)?;
+    let actor = s.actor();
+    let mut tx = state.db.begin(&actor).await?;
+    enterprises::archive(&mut tx, &s.principal.enterprise_edit_scope(), &id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/enterprises").into_response())
 }

@@ -57,13 +57,6 @@ pub async fn home(State(state): State<AppState>, s: Signed) -> AppResult<Respons
         })
         .collect();
 
-    if !scope.is_empty() && !scope.is_single_own() {
-        cards.push(Card {
-            label: t.s("home.enterprises_visible").into(),
-            value: enterprises::count(db, &scope).await?.to_string(),
-            href: "/enterprises".into(),
-        });
-    }
     let own: Vec<Enterprise> = if scope.own().is_empty() {
         vec![]
     } else {
@@ -77,14 +70,29 @@ pub async fn home(State(state): State<AppState>, s: Signed) -> AppResult<Respons
         }
         v
     };
+    // One grouped count gives both the per-division table and the total.
     let mut by_division = Vec::new();
-    if scope.is_all() || !scope.divisions().is_empty() || !scope.zones().is_empty() {
-        for (pid, name, n) in enterprises::count_by_division(db, &scope).await? {
-            by_division.push(Row3 {
-                a: name,
-                b: n.to_string(),
-                c: format!("/enterprises?division={pid}"),
-            });
+    if !scope.is_empty() && !scope.is_single_own() {
+        let groups = enterprises::count_by_division(db, &scope).await?;
+        let own_only: i64 = if scope.covers_areas() {
+            0
+        } else {
+            scope.own().len() as i64
+        };
+        let total: i64 = groups.iter().map(|g| g.2).sum::<i64>().max(own_only);
+        cards.push(Card {
+            label: t.s("home.enterprises_visible").into(),
+            value: total.to_string(),
+            href: "/enterprises".into(),
+        });
+        if scope.covers_areas() {
+            for (pid, name, n) in groups {
+                by_division.push(Row3 {
+                    a: name,
+                    b: n.to_string(),
+                    c: format!("/enterprises?division={pid}"),
+                });
+            }
         }
     }
     if p.can(Action::ManageUsers).is_some() {
@@ -96,18 +104,17 @@ pub async fn home(State(state): State<AppState>, s: Signed) -> AppResult<Respons
         });
     }
     if p.can(Action::ReadOrganisations).is_some() {
+        let (units, members) = orgs::summary_counts(db).await?;
         cards.push(Card {
             label: t.s("home.units").into(),
-            value: orgs::count(db, "units").await?.to_string(),
+            value: units.to_string(),
             href: "/units".into(),
         });
-        if let Some(tf) = orgs::task_force(db).await? {
-            cards.push(Card {
-                label: t.s("home.task_force_members").into(),
-                value: tf.members.len().to_string(),
-                href: "/task-force".into(),
-            });
-        }
+        cards.push(Card {
+            label: t.s("home.task_force_members").into(),
+            value: members.to_string(),
+            href: "/task-force".into(),
+        });
     }
     let mut recent = Vec::new();
     if let Some(cap) = p.can(Action::ReadAudit) {
