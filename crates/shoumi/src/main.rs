@@ -491,9 +491,7 @@ async fn generate_province(
         pb.inc(rows.len() as u64);
     }
     pb.finish_and_clear();
-    if db.backend == shoumi_storage::Backend::Postgres {
-        sqlx_analyze(db).await?;
-    }
+    sqlx_analyze(db).await?;
     println!(
         "generated {} divisions, {n_enterprises} enterprises and {n_people} people in {:.1?}",
         divisions.len(),

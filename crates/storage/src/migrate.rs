@@ -26,6 +26,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_search.sql"),
         postgres: include_str!("../migrations/postgres/0002_search.sql"),
     },
+    Migration {
+        version: 3,
+        name: "live_indexes",
+        sqlite: include_str!("../migrations/sqlite/0003_live_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0003_live_indexes.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
