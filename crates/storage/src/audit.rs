@@ -124,19 +124,7 @@ impl<'a> AuditedTx<'a> {
     ) -> Result<()> {
         use sqlx::Arguments;
         let b = values.len() * 10;
-        values.push(format!(
-            "(${},${},${},${},${},${},${},${},${},${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8,
-            b + 9,
-            b + 10
-        ));
+        values.push(crate::query::tuple(self.backend, b, 10));
         let e = |e: sqlx::error::BoxDynError| StorageError::Integrity(e.to_string());
         args.add(at).map_err(e)?;
         args.add(self.actor.user_id).map_err(e)?;

@@ -31,24 +31,26 @@ pub async fn insert_divisions(
 ) -> Result<usize> {
     let t = now();
     let mut n = 0;
-    for chunk in rows.chunks(100) {
+    for chunk in rows.chunks(500) {
         let mut args = AnyArguments::default();
         let mut values = Vec::new();
         for (i, (code, name, kind)) in chunk.iter().enumerate() {
-            let b = i * 5;
+            let b = i * 6;
+            let m = |k: usize| crate::query::mark(tx.backend(), b + k);
             values.push(format!(
-                "(${}, ${}, ${}, '', ${}, '', ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 5
+                "({}, {}, {}, '', {}, '', {}, {})",
+                m(1),
+                m(2),
+                m(3),
+                m(4),
+                m(5),
+                m(6)
             ));
             args.add(new_public_id()).map_err(enc)?;
             args.add(code.clone()).map_err(enc)?;
             args.add(name.clone()).map_err(enc)?;
             args.add(kind.as_str().to_string()).map_err(enc)?;
+            args.add(t).map_err(enc)?;
             args.add(t).map_err(enc)?;
         }
         let sql = format!(
@@ -80,26 +82,18 @@ pub type PersonRow = (String, i64, String, String);
 pub async fn insert_people(tx: &mut AuditedTx<'_>, rows: &[PersonRow]) -> Result<usize> {
     prepare(tx).await?;
     let t = now();
-    for chunk in rows.chunks(80) {
+    for chunk in rows.chunks(1_000) {
         let mut args = AnyArguments::default();
         let mut values = Vec::with_capacity(chunk.len());
         for (i, (name, enterprise, title, phone)) in chunk.iter().enumerate() {
-            let b = i * 6;
-            values.push(format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 6
-            ));
+            let b = i * 7;
+            values.push(crate::query::tuple(tx.backend(), b, 7));
             args.add(new_public_id()).map_err(enc)?;
             args.add(name.clone()).map_err(enc)?;
             args.add(*enterprise).map_err(enc)?;
             args.add(title.clone()).map_err(enc)?;
             args.add(phone.clone()).map_err(enc)?;
+            args.add(t).map_err(enc)?;
             args.add(t).map_err(enc)?;
         }
         let sql = format!(

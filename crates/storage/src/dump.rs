@@ -202,12 +202,14 @@ trait AsyncChunk {
 /// Inserts rows in batches inside the target transaction.
 async fn write_rows(
     conn: &mut sqlx::AnyConnection,
+    backend: Backend,
     table: &str,
     cols: &[(String, ColType)],
     rows: &[Vec<Value>],
 ) -> Result<()> {
-    // A few hundred parameters per statement (see enterprises::import_batch).
-    let per = (480 / cols.len().max(1)).clamp(1, 100);
+    // Anonymous placeholders on SQLite make large statements cheap (see query::mark); stay well
+    // under PostgreSQL's 65,535 parameters.
+    let per = (10_000 / cols.len().max(1)).clamp(1, 1_000);
     for chunk in rows.chunks(per) {
         let mut args = AnyArguments::default();
         let mut values = Vec::with_capacity(chunk.len());
@@ -223,7 +225,7 @@ async fn write_rows(
             let mut ph = Vec::with_capacity(row.len());
             for (v, (_, ty)) in row.iter().zip(cols) {
                 n += 1;
-                ph.push(format!("${n}"));
+                ph.push(crate::query::mark(backend, n));
                 match v {
                     // A typed NULL: PostgreSQL will not assign a text NULL to a bigint column.
                     Value::Null if *ty == ColType::Int => args.add(None::<i64>),
@@ -317,6 +319,7 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
     let mut tx = begin_target(to).await?;
     struct Copy<'a, 'b> {
         tx: &'a mut sqlx::Transaction<'static, sqlx::Any>,
+        backend: Backend,
         table: &'a str,
         cols: &'a [(String, ColType)],
         done: u64,
@@ -325,7 +328,7 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
     }
     impl AsyncChunk for Copy<'_, '_> {
         async fn chunk(&mut self, rows: Vec<Vec<Value>>) -> Result<()> {
-            write_rows(self.tx, self.table, self.cols, &rows).await?;
+            write_rows(self.tx, self.backend, self.table, self.cols, &rows).await?;
             self.done += rows.len() as u64;
             (self.progress)(self.table, self.done, self.total);
             Ok(())
@@ -336,6 +339,7 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
         progress(t, 0, *total as u64);
         let copy = Copy {
             tx: &mut tx,
+            backend: to.backend,
             table: t,
             cols: &cols,
             done: 0,
@@ -502,7 +506,7 @@ pub async fn restore<R: std::io::Read>(
             serde_json::from_str(&line).map_err(|e| bad(format!("line {}: {e}", lineno + 2)))?;
         if current.as_deref() != Some(&row.t) {
             if let Some(t) = current.take() {
-                write_rows(&mut tx, &t, &cols_of(&t)?, &buf).await?;
+                write_rows(&mut tx, db.backend, &t, &cols_of(&t)?, &buf).await?;
                 buf.clear();
             }
             current = Some(row.t.clone());
@@ -512,7 +516,7 @@ pub async fn restore<R: std::io::Read>(
         done += 1;
         if buf.len() >= 5_000 {
             let t = current.clone().expect("set");
-            write_rows(&mut tx, &t, &cols_of(&t)?, &buf).await?;
+            write_rows(&mut tx, db.backend, &t, &cols_of(&t)?, &buf).await?;
             buf.clear();
             let total = header
                 .tables
@@ -523,7 +527,7 @@ pub async fn restore<R: std::io::Read>(
         }
     }
     if let Some(t) = current.take() {
-        write_rows(&mut tx, &t, &cols_of(&t)?, &buf).await?;
+        write_rows(&mut tx, db.backend, &t, &cols_of(&t)?, &buf).await?;
     }
     reset_sequences(&mut tx, db.backend).await?;
     for (t, n, _) in &header.tables {

@@ -438,7 +438,10 @@ async fn insert(
         .bind(pid.to_string())
         .fetch_one(tx.conn())
         .await?;
-    write_terms(tx.conn(), id, &input.name, &input.tags).await
+    {
+        let backend = tx.backend();
+        write_terms(tx.conn(), backend, id, &input.name, &input.tags).await
+    }
 }
 
 async fn fetch_in_tx(
@@ -484,7 +487,8 @@ async fn write_update(
     .bind(before.id)
     .execute(tx.conn())
     .await?;
-    write_terms(tx.conn(), before.id, &input.name, &input.tags).await?;
+    let backend = tx.backend();
+    write_terms(tx.conn(), backend, before.id, &input.name, &input.tags).await?;
     let before_json = before.to_input().map(|b| audit_json(&b));
     tx.audit(
         "enterprise.update",
@@ -682,7 +686,7 @@ pub async fn import_batch(
         for (i, (_, e)) in chunk.iter().enumerate() {
             sqlx::Arguments::add(&mut args, e.credit_code.to_string())
                 .map_err(|e| StorageError::Integrity(e.to_string()))?;
-            ph.push(format!("${}", i + 1));
+            ph.push(crate::query::mark(tx.backend(), i + 1));
         }
         let sql = format!("{SELECT} WHERE e.credit_code IN ({})", ph.join(","));
         for r in sqlx::query_with(&sql, args).fetch_all(tx.conn()).await? {
@@ -780,10 +784,9 @@ pub async fn import_batch(
         return Ok(out);
     }
     let t = now();
-    const COLS: usize = 16;
-    // sqlx-sqlite looks up each parameter by name, which SQLite does by walking the list: keep
-    // statements to a few hundred parameters.
-    for chunk in new_rows.chunks(30) {
+    const COLS: usize = 17;
+    // Anonymous placeholders on SQLite (see query::mark), so large statements are cheap.
+    for chunk in new_rows.chunks(200) {
         let mut args = sqlx::any::AnyArguments::default();
         let mut values = Vec::with_capacity(chunk.len());
         let mut audit_args = sqlx::any::AnyArguments::default();
@@ -796,26 +799,7 @@ pub async fn import_batch(
         };
         for (i, (pid, division_id, zone_id, e)) in chunk.iter().enumerate() {
             let b = i * COLS;
-            values.push(format!(
-                "(${},${},${},${},${},${},${},${},${},${},${},${},${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                b + 11,
-                b + 12,
-                b + 13,
-                b + 14,
-                b + 15,
-                b + 16,
-                b + 16
-            ));
+            values.push(crate::query::tuple(tx.backend(), b, COLS));
             add(&mut args, Some(pid.clone()))?;
             add(&mut args, Some(e.name.clone()))?;
             add(&mut args, Some(e.credit_code.to_string()))?;
@@ -831,6 +815,7 @@ pub async fn import_batch(
             add(&mut args, e.contact_email.clone())?;
             addi(&mut args, Some(e.share_contacts as i64))?;
             add(&mut args, Some(e.status.as_str().to_string()))?;
+            addi(&mut args, Some(t))?;
             addi(&mut args, Some(t))?;
             tx.push_audit_row(
                 &mut audit_values,
@@ -860,7 +845,7 @@ pub async fn import_batch(
             let mut ph = Vec::with_capacity(chunk.len());
             for (i, (pid, ..)) in chunk.iter().enumerate() {
                 add(&mut args, Some(pid.clone()))?;
-                ph.push(format!("${}", i + 1));
+                ph.push(crate::query::mark(tx.backend(), i + 1));
             }
             let sql = format!(
                 "SELECT id, public_id FROM enterprises WHERE public_id IN ({})",
@@ -884,7 +869,8 @@ pub async fn import_batch(
                 }
             }
         }
-        insert_terms(tx.conn(), &terms).await?;
+        let backend = tx.backend();
+        insert_terms(tx.conn(), backend, &terms).await?;
         tx.audit_many(audit_values, audit_args).await?;
         out.created += chunk.len();
     }
@@ -911,6 +897,7 @@ pub async fn id_by_credit_code(
 /// Replaces the search terms of one enterprise.
 async fn write_terms(
     conn: &mut sqlx::AnyConnection,
+    backend: crate::Backend,
     id: i64,
     name: &str,
     tags: &[KeyTag],
@@ -923,11 +910,15 @@ async fn write_terms(
         .into_iter()
         .map(|t| (t, id))
         .collect();
-    insert_terms(conn, &terms).await
+    insert_terms(conn, backend, &terms).await
 }
 
-async fn insert_terms(conn: &mut sqlx::AnyConnection, terms: &[(String, i64)]) -> Result<()> {
-    for chunk in terms.chunks(250) {
+async fn insert_terms(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::Backend,
+    terms: &[(String, i64)],
+) -> Result<()> {
+    for chunk in terms.chunks(2_000) {
         let mut args = sqlx::any::AnyArguments::default();
         let mut values = Vec::with_capacity(chunk.len());
         for (i, (t, id)) in chunk.iter().enumerate() {
@@ -935,7 +926,7 @@ async fn insert_terms(conn: &mut sqlx::AnyConnection, terms: &[(String, i64)]) -
                 .map_err(|e| StorageError::Integrity(e.to_string()))?;
             sqlx::Arguments::add(&mut args, *id)
                 .map_err(|e| StorageError::Integrity(e.to_string()))?;
-            values.push(format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+            values.push(crate::query::tuple(backend, 2 * i, 2));
         }
         let sql = format!(
             "INSERT INTO enterprise_terms (term, enterprise_id) VALUES {} ON CONFLICT DO NOTHING",
@@ -970,11 +961,11 @@ pub async fn rebuild_terms(db: &Db) -> Result<usize> {
             terms.push((t, id));
         }
         if terms.len() >= 50_000 {
-            insert_terms(&mut tx, &terms).await?;
+            insert_terms(&mut tx, db.backend, &terms).await?;
             terms.clear();
         }
     }
-    insert_terms(&mut tx, &terms).await?;
+    insert_terms(&mut tx, db.backend, &terms).await?;
     tx.commit().await?;
     Ok(rows.len())
 }

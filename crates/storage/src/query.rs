@@ -107,3 +107,20 @@ impl Default for Page {
         Page::new(1, 50)
     }
 }
+
+/// Placeholder number `n` (1-based) for a bulk statement. On SQLite an anonymous `?`: sqlx-sqlite
+/// resolves every *named* parameter through `sqlite3_bind_parameter_name`, which walks the list
+/// of names, so `$N` costs grow with the square of the parameter count, while `?` costs nothing.
+/// Callers add arguments in placeholder order and never reuse a number.
+pub(crate) fn mark(backend: crate::Backend, n: usize) -> String {
+    match backend {
+        crate::Backend::Sqlite => "?".to_string(),
+        crate::Backend::Postgres => format!("${n}"),
+    }
+}
+
+/// `(m1, m2, …, mk)` for the `k` placeholders after `start`.
+pub(crate) fn tuple(backend: crate::Backend, start: usize, k: usize) -> String {
+    let marks: Vec<String> = (1..=k).map(|i| mark(backend, start + i)).collect();
+    format!("({})", marks.join(", "))
+}
