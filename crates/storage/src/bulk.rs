@@ -14,7 +14,8 @@ fn enc(e: sqlx::error::BoxDynError) -> StorageError {
 
 /// Gives this transaction's SQLite connection a large page cache (200 MB) for a bulk load: the
 /// random-order unique indexes of millions of rows otherwise thrash the default 2 MB cache.
-/// The setting stays with that pooled connection; bulk loads run in their own process.
+/// The setting stays with that pooled connection (200 MB at most, allocated only as pages are
+/// touched); imports and bulk loads use it.
 pub async fn prepare(tx: &mut AuditedTx<'_>) -> Result<()> {
     if tx.backend() == crate::Backend::Sqlite {
         sqlx::query("PRAGMA cache_size = -200000")
