@@ -10,7 +10,6 @@ use shoumi_domain::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::orgs::{division_id_by_code, zone_id_by_key};
 use crate::query::{Filter, id_list, like_contains};
 use crate::{AuditedTx, Db, Page, Result, StorageError, new_public_id, now};
 
@@ -315,34 +314,12 @@ pub async fn get_by_id(db: &Db, scope: &EnterpriseScope, id: i64) -> Result<Ente
 }
 
 async fn resolve(tx: &mut AuditedTx<'_>, input: &EnterpriseInput) -> Result<(i64, Option<i64>)> {
-    let mut errs = FieldErrors::default();
-    let division_id = division_id_by_code(tx.conn(), input.division_code.as_str()).await?;
-    if division_id.is_none() {
-        errs.push(FieldError::new(
-            "division_code",
-            "unknown",
-            format!("没有代码为 {} 的镇街", input.division_code),
-            format!("no division has code {}", input.division_code),
-        ));
-    }
-    let zone_id = match &input.zone_key {
-        Some(k) => {
-            let z = zone_id_by_key(tx.conn(), k).await?;
-            if z.is_none() {
-                errs.push(FieldError::new(
-                    "zone_key",
-                    "unknown",
-                    format!("没有“{k}”这个园区"),
-                    format!("no zone '{k}'"),
-                ));
-            }
-            z
-        }
-        None => None,
-    };
-    if !errs.is_empty() {
-        return Err(StorageError::Invalid(errs));
-    }
+    let (division_id, zone_id) = crate::orgs::resolve_area(
+        tx,
+        Some(input.division_code.as_str()),
+        input.zone_key.as_deref(),
+    )
+    .await?;
     Ok((division_id.unwrap_or_default(), zone_id))
 }
 

@@ -247,15 +247,17 @@ pub async fn unit_by_key(db: &Db, key: &str) -> Result<Unit> {
     unit(&r)
 }
 
-/// Resolves the division/zone references of a unit, naming the field that does not resolve.
-async fn resolve_unit_refs(
+/// Resolves a division code and a zone key to row ids, naming each field that does not resolve
+/// (shared by units and enterprises).
+pub(crate) async fn resolve_area(
     tx: &mut AuditedTx<'_>,
-    input: &UnitInput,
+    division_code: Option<&str>,
+    zone_key: Option<&str>,
 ) -> Result<(Option<i64>, Option<i64>)> {
     let mut errs = FieldErrors::default();
-    let division_id = match &input.division_code {
+    let division_id = match division_code {
         Some(c) => {
-            let id = division_id_by_code(tx.conn(), c.as_str()).await?;
+            let id = division_id_by_code(tx.conn(), c).await?;
             if id.is_none() {
                 errs.push(FieldError::new(
                     "division_code",
@@ -268,7 +270,7 @@ async fn resolve_unit_refs(
         }
         None => None,
     };
-    let zone_id = match &input.zone_key {
+    let zone_id = match zone_key {
         Some(k) => {
             let id = zone_id_by_key(tx.conn(), k).await?;
             if id.is_none() {
@@ -288,6 +290,18 @@ async fn resolve_unit_refs(
     } else {
         Err(StorageError::Invalid(errs))
     }
+}
+
+async fn resolve_unit_refs(
+    tx: &mut AuditedTx<'_>,
+    input: &UnitInput,
+) -> Result<(Option<i64>, Option<i64>)> {
+    resolve_area(
+        tx,
+        input.division_code.as_ref().map(|d| d.as_str()),
+        input.zone_key.as_deref(),
+    )
+    .await
 }
 
 /// Inserts a unit, or updates the one with the same name (import semantics).
