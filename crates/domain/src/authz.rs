@@ -196,11 +196,6 @@ impl Principal {
         r
     }
 
-    /// The role whose home page and navigation the person sees first.
-    pub fn primary_role(&self) -> Option<Role> {
-        self.roles().into_iter().next()
-    }
-
     fn is_government(&self) -> bool {
         self.grants.iter().any(|g| {
             matches!(

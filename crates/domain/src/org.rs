@@ -67,22 +67,6 @@ string_enum! {
     }
 }
 
-impl UnitKind {
-    /// Police, procuratorate and court: the agencies that handle cases with the bureau.
-    pub fn is_agency(self) -> bool {
-        matches!(
-            self,
-            UnitKind::Court | UnitKind::Procuratorate | UnitKind::Police
-        )
-    }
-    pub fn is_partner(self) -> bool {
-        matches!(
-            self,
-            UnitKind::University | UnitKind::ResearchInstitute | UnitKind::LawFirm
-        )
-    }
-}
-
 string_enum! {
     /// Position in the task force (工作专班).
     TaskForcePosition {

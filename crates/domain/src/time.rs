@@ -52,9 +52,6 @@ impl Timestamp {
             .expect("fixed offset");
         Timestamp(dt.with_timezone(&Utc).timestamp_micros())
     }
-    pub fn add_seconds(self, s: i64) -> Timestamp {
-        Timestamp(self.0 + s * 1_000_000)
-    }
 }
 
 #[cfg(test)]

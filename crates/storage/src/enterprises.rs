@@ -509,50 +509,6 @@ pub async fn update(
     write_update(tx, &before, division_id, zone_id, input).await
 }
 
-/// What an import did to one row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UpsertOutcome {
-    Created,
-    Updated,
-    Unchanged,
-}
-
-/// Import semantics: match by credit code; create, update the fields that differ, or leave alone.
-pub async fn upsert_by_credit_code(
-    tx: &mut AuditedTx<'_>,
-    edit: &EnterpriseScope,
-    input: &EnterpriseInput,
-) -> Result<UpsertOutcome> {
-    let (division_id, zone_id) = resolve(tx, input).await?;
-    let existing = fetch_in_tx(tx, "e.credit_code = $1", input.credit_code.to_string()).await?;
-    match existing {
-        None => {
-            check_edit_scope(edit, None, division_id, zone_id)?;
-            let pid = new_public_id();
-            insert(tx, &pid, division_id, zone_id, input).await?;
-            tx.audit(
-                "enterprise.import_create",
-                "enterprise",
-                Some(&pid),
-                &format!("导入新增企业 {}", input.name),
-                None,
-                Some(&audit_json(input)),
-            )
-            .await?;
-            Ok(UpsertOutcome::Created)
-        }
-        Some(before) => {
-            if before.to_input().as_ref() == Some(input) {
-                return Ok(UpsertOutcome::Unchanged);
-            }
-            check_edit_scope(edit, Some(before.id), before.division_id, before.zone_id)?;
-            write_update(tx, &before, division_id, zone_id, input).await?;
-            Ok(UpsertOutcome::Updated)
-        }
-    }
-}
-
 /// Archives an enterprise (never deleted: its history and audit remain).
 pub async fn archive(
     tx: &mut AuditedTx<'_>,

@@ -161,7 +161,9 @@ const GRANT_SELECT: &str = "SELECT g.public_id, g.role, g.scope_kind, g.scope_id
     LEFT JOIN zones z ON g.scope_kind = 'zone' AND z.id = g.scope_id \
     LEFT JOIN enterprises e ON g.scope_kind = 'enterprise' AND e.id = g.scope_id";
 
-fn grant_row(r: &AnyRow) -> Result<(GrantRow, Option<Scope>)> {
+/// The role, scope and (for a unit, e.g. a station) the area of the grant on a row that has
+/// `role`, `scope_kind`, `scope_id`, `unit_division_id` and `unit_zone_id`.
+fn grant_of(r: &AnyRow) -> Result<Grant> {
     let role: String = r.try_get("role")?;
     let kind: String = r.try_get("scope_kind")?;
     let sid: Option<i64> = r.try_get("scope_id")?;
@@ -175,6 +177,11 @@ fn grant_row(r: &AnyRow) -> Result<(GrantRow, Option<Scope>)> {
         Scope::Unit(_) => ud.map(Scope::Division).or(uz.map(Scope::Zone)),
         _ => None,
     };
+    Ok(Grant { role, scope, area })
+}
+
+fn grant_row(r: &AnyRow) -> Result<(GrantRow, Option<Scope>)> {
+    let Grant { role, scope, area } = grant_of(r)?;
     Ok((
         GrantRow {
             public_id: r.try_get("public_id")?,
@@ -659,22 +666,11 @@ fn principal_from_rows(rows: &[AnyRow]) -> Result<Option<Principal>> {
     let mc: i64 = first.try_get("must_change_password")?;
     let mut grants = Vec::new();
     for r in rows {
-        let Some(role) = r.try_get::<Option<String>, _>("role")? else {
+        // A user without grants comes back as one row with NULL grant columns.
+        if r.try_get::<Option<String>, _>("role")?.is_none() {
             continue;
-        };
-        let kind: String = r.try_get("scope_kind")?;
-        let sid: Option<i64> = r.try_get("scope_id")?;
-        let scope = Scope::from_parts(&kind, sid)
-            .ok_or_else(|| StorageError::Integrity(format!("bad grant scope {kind}")))?;
-        let role = Role::parse(&role)
-            .ok_or_else(|| StorageError::Integrity(format!("bad role {role}")))?;
-        let ud: Option<i64> = r.try_get("unit_division_id")?;
-        let uz: Option<i64> = r.try_get("unit_zone_id")?;
-        let area = match scope {
-            Scope::Unit(_) => ud.map(Scope::Division).or(uz.map(Scope::Zone)),
-            _ => None,
-        };
-        grants.push(Grant { role, scope, area });
+        }
+        grants.push(grant_of(r)?);
     }
     Ok(Some(Principal {
         user_id: first.try_get("uid")?,

@@ -64,8 +64,9 @@ impl Layout {
         };
         if let Some(p) = &ctx.principal {
             item("/home", "nav.home");
-            if !p.enterprise_scope().is_empty() {
-                if p.enterprise_scope().is_single_own() {
+            let scope = p.enterprise_scope();
+            if !scope.is_empty() {
+                if scope.is_single_own() {
                     item("/enterprises", "nav.my_enterprise");
                 } else {
                     item("/enterprises", "nav.enterprises");
