@@ -644,7 +644,7 @@ async fn user(cfg: &Config, cmd: UserCmd) -> anyhow::Result<()> {
             users::grant(&mut tx, cap, u.id, role, scope)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let _ = tx.commit().await;
+            tx.commit_if_audited().await?;
             println!("granted {} to {username}", role.as_str());
         }
         UserCmd::Revoke { username, role } => {

@@ -151,6 +151,18 @@ impl<'a> AuditedTx<'a> {
         Ok(())
     }
 
+    /// For operations that may turn out to change nothing (an edit that leaves every field as it
+    /// was, a grant the person already holds): commits when something was audited, otherwise
+    /// rolls back. Returns whether anything was written. Errors are not swallowed.
+    pub async fn commit_if_audited(self) -> Result<bool> {
+        if self.audited == 0 {
+            self.tx.rollback().await?;
+            return Ok(false);
+        }
+        self.tx.commit().await?;
+        Ok(true)
+    }
+
     /// The underlying connection, for queries inside the transaction.
     pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx

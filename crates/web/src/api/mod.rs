@@ -269,7 +269,7 @@ pub async fn patch_enterprise(
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
     enterprises::update(&mut tx, &edit, &id, &input).await?;
-    let _ = tx.commit().await;
+    tx.commit_if_audited().await?;
     let e = enterprises::get(&state.db, &s.principal.enterprise_scope(), &id).await?;
     let rel = s.principal.relation_to(e.id);
     Ok(Json(
@@ -316,10 +316,8 @@ pub async fn create_unit(
     let (input, _) = f.parse()?;
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
-    let (pid, changed) = orgs::upsert_unit(&mut tx, cap, None, &input).await?;
-    if changed {
-        tx.commit().await?;
-    }
+    let (pid, _) = orgs::upsert_unit(&mut tx, cap, None, &input).await?;
+    tx.commit_if_audited().await?;
     let u = orgs::unit_by_public_id(&state.db, &pid).await?;
     Ok((
         StatusCode::CREATED,

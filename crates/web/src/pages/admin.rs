@@ -309,7 +309,7 @@ pub async fn grant(
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
     users::grant(&mut tx, cap, u.id, role, scope).await?;
-    let _ = tx.commit().await;
+    tx.commit_if_audited().await?;
     Ok(Redirect::to(&format!("/users/{id}")).into_response())
 }
 

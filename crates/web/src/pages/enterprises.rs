@@ -483,8 +483,8 @@ pub async fn update(
     let mut tx = state.db.begin(&actor).await?;
     match enterprises::update(&mut tx, &edit, &id, &input).await {
         Ok(()) => {
-            // Nothing changed: no audit row, nothing to commit.
-            let _ = tx.commit().await;
+            // Nothing changed means no audit row and nothing to commit.
+            tx.commit_if_audited().await?;
             Ok(Redirect::to(&format!("/enterprises/{id}")).into_response())
         }
         Err(e) => match AppError::from(e) {
