@@ -491,18 +491,12 @@ async fn generate_province(
         pb.inc(rows.len() as u64);
     }
     pb.finish_and_clear();
-    sqlx_analyze(db).await?;
+    shoumi_storage::bulk::analyze(db).await?;
     println!(
         "generated {} divisions, {n_enterprises} enterprises and {n_people} people in {:.1?}",
         divisions.len(),
         started.elapsed()
     );
-    Ok(())
-}
-
-/// Refreshes planner statistics after a bulk load.
-async fn sqlx_analyze(db: &Db) -> anyhow::Result<()> {
-    shoumi_storage::bulk::analyze(db).await?;
     Ok(())
 }
 

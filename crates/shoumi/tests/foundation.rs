@@ -768,11 +768,12 @@ async fn an_archived_enterprise_leaves_the_register_but_keeps_its_history() {
         StatusCode::NOT_FOUND
     );
     // The row is still there, archived, with its audit trail.
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM enterprises WHERE archived_at IS NOT NULL")
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
+    let n: i64 = shoumi_storage::sql::query_scalar::<i64>(
+        "SELECT COUNT(*) FROM enterprises WHERE archived_at IS NOT NULL",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(n, 1);
     let history = audit::for_entity(&app.db, "enterprise", &b).await.unwrap();
     assert_eq!(history[0].action, "enterprise.archive");

@@ -1,8 +1,8 @@
 //! The audit trail: who, when, from where, and what changed (before and after), written in the
 //! same transaction as the change. No code path deletes or updates an audit row.
 
+use crate::sql;
 use serde::Serialize;
-use sqlx::{Any, Row, Transaction};
 
 use crate::query::Filter;
 use crate::{Backend, Db, Page, Result, StorageError, now};
@@ -30,14 +30,14 @@ impl Actor {
 
 /// A write transaction that records its audit rows. Commit refuses if nothing was audited.
 pub struct AuditedTx<'a> {
-    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) tx: crate::sql::Tx,
     actor: &'a Actor,
     audited: usize,
     pub(crate) backend: Backend,
 }
 
 impl<'a> AuditedTx<'a> {
-    pub(crate) fn new(tx: Transaction<'static, Any>, actor: &'a Actor, backend: Backend) -> Self {
+    pub(crate) fn new(tx: crate::sql::Tx, actor: &'a Actor, backend: Backend) -> Self {
         AuditedTx {
             tx,
             actor,
@@ -65,7 +65,7 @@ impl<'a> AuditedTx<'a> {
         before: Option<&serde_json::Value>,
         after: Option<&serde_json::Value>,
     ) -> Result<()> {
-        sqlx::query(
+        sql::query(
             "INSERT INTO audit_log (at, actor_user_id, actor_name, ip, request_id, action, \
              entity_type, entity_id, summary, before_json, after_json) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -81,7 +81,7 @@ impl<'a> AuditedTx<'a> {
         .bind(summary.to_string())
         .bind(before.map(|v| v.to_string()))
         .bind(after.map(|v| v.to_string()))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         self.audited += 1;
         Ok(())
@@ -93,7 +93,7 @@ impl<'a> AuditedTx<'a> {
     pub(crate) async fn audit_many(
         &mut self,
         values: Vec<String>,
-        args: sqlx::any::AnyArguments<'static>,
+        args: crate::sql::Args,
     ) -> Result<()> {
         if values.is_empty() {
             return Ok(());
@@ -104,7 +104,7 @@ impl<'a> AuditedTx<'a> {
              entity_id, summary, after_json) VALUES {}",
             values.join(",")
         );
-        sqlx::query_with(&sql, args).execute(&mut *self.tx).await?;
+        sql::query_with(&sql, args).execute(&mut self.tx).await?;
         self.audited += n;
         Ok(())
     }
@@ -114,7 +114,7 @@ impl<'a> AuditedTx<'a> {
     pub(crate) fn push_audit_row(
         &self,
         values: &mut Vec<String>,
-        args: &mut sqlx::any::AnyArguments<'static>,
+        args: &mut crate::sql::Args,
         at: i64,
         action: &str,
         entity_type: &str,
@@ -122,20 +122,18 @@ impl<'a> AuditedTx<'a> {
         summary: String,
         after: String,
     ) -> Result<()> {
-        use sqlx::Arguments;
         let b = values.len() * 10;
         values.push(crate::query::tuple(self.backend, b, 10));
-        let e = |e: sqlx::error::BoxDynError| StorageError::Integrity(e.to_string());
-        args.add(at).map_err(e)?;
-        args.add(self.actor.user_id).map_err(e)?;
-        args.add(self.actor.name.clone()).map_err(e)?;
-        args.add(self.actor.ip.clone()).map_err(e)?;
-        args.add(self.actor.request_id.clone()).map_err(e)?;
-        args.add(action.to_string()).map_err(e)?;
-        args.add(entity_type.to_string()).map_err(e)?;
-        args.add(entity_id.to_string()).map_err(e)?;
-        args.add(summary).map_err(e)?;
-        args.add(after).map_err(e)?;
+        args.add(at);
+        args.add(self.actor.user_id);
+        args.add(self.actor.name.clone());
+        args.add(self.actor.ip.clone());
+        args.add(self.actor.request_id.clone());
+        args.add(action.to_string());
+        args.add(entity_type.to_string());
+        args.add(entity_id.to_string());
+        args.add(summary);
+        args.add(after);
         Ok(())
     }
 
@@ -164,7 +162,7 @@ impl<'a> AuditedTx<'a> {
     }
 
     /// The underlying connection, for queries inside the transaction.
-    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+    pub fn conn(&mut self) -> &mut crate::sql::Tx {
         &mut self.tx
     }
 }
@@ -227,7 +225,7 @@ impl AuditQuery {
     }
 }
 
-fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+fn entry(r: &crate::sql::Row) -> Result<AuditEntry> {
     Ok(AuditEntry {
         id: r.try_get("id")?,
         at: r.try_get("at")?,
@@ -256,8 +254,8 @@ pub async fn list(
 ) -> Result<(Vec<AuditEntry>, i64)> {
     let f = q.filter();
     let count_sql = format!("SELECT COUNT(*) AS n FROM audit_log{}", f.where_sql());
-    let total: i64 = sqlx::query_with(&count_sql, f.args())
-        .fetch_one(&db.pool)
+    let total: i64 = sql::query_with(&count_sql, f.args())
+        .fetch_one(db)
         .await?
         .try_get("n")?;
     let sql = format!(
@@ -266,17 +264,17 @@ pub async fn list(
         page.size,
         page.offset()
     );
-    let rows = sqlx::query_with(&sql, f.args()).fetch_all(&db.pool).await?;
+    let rows = sql::query_with(&sql, f.args()).fetch_all(db).await?;
     let list = rows.iter().map(entry).collect::<Result<Vec<_>>>()?;
     Ok((list, total))
 }
 
 /// The newest `n` rows, without counting the whole trail (for home pages).
 pub async fn recent(db: &Db, _cap: shoumi_domain::Capability, n: i64) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query(&format!(
+    let rows = sql::query(&format!(
         "SELECT {COLUMNS} FROM audit_log ORDER BY id DESC LIMIT {n}"
     ))
-    .fetch_all(&db.pool)
+    .fetch_all(db)
     .await?;
     rows.iter().map(entry).collect()
 }
@@ -293,18 +291,18 @@ pub async fn export(
         "SELECT {COLUMNS} FROM audit_log{} ORDER BY id LIMIT {limit}",
         f.where_sql()
     );
-    let rows = sqlx::query_with(&sql, f.args()).fetch_all(&db.pool).await?;
+    let rows = sql::query_with(&sql, f.args()).fetch_all(db).await?;
     rows.iter().map(entry).collect()
 }
 
 /// Audit rows about one entity (for history panels), newest first.
 pub async fn for_entity(db: &Db, entity_type: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query(&format!(
+    let rows = sql::query(&format!(
         "SELECT {COLUMNS} FROM audit_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 100"
     ))
     .bind(entity_type.to_string())
     .bind(entity_id.to_string())
-    .fetch_all(&db.pool)
+    .fetch_all(db)
     .await?;
     rows.iter().map(entry).collect()
 }

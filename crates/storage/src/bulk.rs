@@ -1,16 +1,11 @@
 //! Bulk loading for large synthetic installations (province-scale benchmark data): many rows
 //! per statement, one audit row per batch naming what was loaded.
 
+use crate::sql;
 use serde_json::json;
 use shoumi_domain::DivisionKind;
-use sqlx::Arguments;
-use sqlx::any::AnyArguments;
 
-use crate::{AuditedTx, Result, StorageError, new_public_id, now};
-
-fn enc(e: sqlx::error::BoxDynError) -> StorageError {
-    StorageError::Integrity(e.to_string())
-}
+use crate::{AuditedTx, Result, new_public_id, now};
 
 /// Gives this transaction's SQLite connection a large page cache (200 MB) for a bulk load: the
 /// random-order unique indexes of millions of rows otherwise thrash the default 2 MB cache.
@@ -18,7 +13,7 @@ fn enc(e: sqlx::error::BoxDynError) -> StorageError {
 /// touched); imports and bulk loads use it.
 pub async fn prepare(tx: &mut AuditedTx<'_>) -> Result<()> {
     if tx.backend() == crate::Backend::Sqlite {
-        sqlx::query("PRAGMA cache_size = -200000")
+        sql::query("PRAGMA cache_size = -200000")
             .execute(tx.conn())
             .await?;
     }
@@ -33,7 +28,7 @@ pub async fn insert_divisions(
     let t = now();
     let mut n = 0;
     for chunk in rows.chunks(500) {
-        let mut args = AnyArguments::default();
+        let mut args = crate::sql::Args::default();
         let mut values = Vec::new();
         for (i, (code, name, kind)) in chunk.iter().enumerate() {
             let b = i * 6;
@@ -47,19 +42,19 @@ pub async fn insert_divisions(
                 m(5),
                 m(6)
             ));
-            args.add(new_public_id()).map_err(enc)?;
-            args.add(code.clone()).map_err(enc)?;
-            args.add(name.clone()).map_err(enc)?;
-            args.add(kind.as_str().to_string()).map_err(enc)?;
-            args.add(t).map_err(enc)?;
-            args.add(t).map_err(enc)?;
+            args.add(new_public_id());
+            args.add(code.clone());
+            args.add(name.clone());
+            args.add(kind.as_str().to_string());
+            args.add(t);
+            args.add(t);
         }
         let sql = format!(
             "INSERT INTO divisions (public_id, code, name, name_en, kind, aliases, created_at, updated_at) VALUES {} \
              ON CONFLICT (code) DO NOTHING",
             values.join(",")
         );
-        n += sqlx::query_with(&sql, args)
+        n += sql::query_with(&sql, args)
             .execute(tx.conn())
             .await?
             .rows_affected() as usize;
@@ -84,24 +79,24 @@ pub async fn insert_people(tx: &mut AuditedTx<'_>, rows: &[PersonRow]) -> Result
     prepare(tx).await?;
     let t = now();
     for chunk in rows.chunks(1_000) {
-        let mut args = AnyArguments::default();
+        let mut args = crate::sql::Args::default();
         let mut values = Vec::with_capacity(chunk.len());
         for (i, (name, enterprise, title, phone)) in chunk.iter().enumerate() {
             let b = i * 7;
             values.push(crate::query::tuple(tx.backend(), b, 7));
-            args.add(new_public_id()).map_err(enc)?;
-            args.add(name.clone()).map_err(enc)?;
-            args.add(*enterprise).map_err(enc)?;
-            args.add(title.clone()).map_err(enc)?;
-            args.add(phone.clone()).map_err(enc)?;
-            args.add(t).map_err(enc)?;
-            args.add(t).map_err(enc)?;
+            args.add(new_public_id());
+            args.add(name.clone());
+            args.add(*enterprise);
+            args.add(title.clone());
+            args.add(phone.clone());
+            args.add(t);
+            args.add(t);
         }
         let sql = format!(
             "INSERT INTO people (public_id, name, enterprise_id, title, phone, created_at, updated_at) VALUES {}",
             values.join(",")
         );
-        sqlx::query_with(&sql, args).execute(tx.conn()).await?;
+        sql::query_with(&sql, args).execute(tx.conn()).await?;
     }
     tx.audit(
         "bulk.people",
@@ -117,22 +112,16 @@ pub async fn insert_people(tx: &mut AuditedTx<'_>, rows: &[PersonRow]) -> Result
 
 /// Credit code → row id of every enterprise (for linking bulk-loaded people).
 pub async fn enterprise_ids(db: &crate::Db) -> Result<std::collections::HashMap<String, i64>> {
-    use sqlx::Row;
-    let rows = sqlx::query("SELECT id, credit_code FROM enterprises")
-        .fetch_all(&db.pool)
+    let rows = sql::query("SELECT id, credit_code FROM enterprises")
+        .fetch_all(db)
         .await?;
     rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<String, _>("credit_code")?,
-                r.try_get::<i64, _>("id")?,
-            ))
-        })
+        .map(|r| Ok((r.try_get::<String>("credit_code")?, r.try_get::<i64>("id")?)))
         .collect()
 }
 
 /// Refreshes the query planner's statistics (after a bulk load).
 pub async fn analyze(db: &crate::Db) -> Result<()> {
-    sqlx::query("ANALYZE").execute(&db.pool).await?;
+    sql::query("ANALYZE").execute(db).await?;
     Ok(())
 }

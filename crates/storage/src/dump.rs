@@ -3,11 +3,10 @@
 //! all-or-nothing: the target is written in one transaction and row counts are checked on both
 //! sides before it commits.
 
+use crate::sql;
 use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyArguments;
-use sqlx::{Arguments, Row};
 
 use crate::{Backend, Db, Result, StorageError, now};
 
@@ -52,18 +51,18 @@ enum ColType {
 async fn columns(db: &Db, table: &str) -> Result<Vec<(String, ColType)>> {
     let rows = match db.backend {
         Backend::Sqlite => {
-            sqlx::query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
+            sql::query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
                 .bind(table.to_string())
-                .fetch_all(&db.pool)
+                .fetch_all(db)
                 .await?
         }
         Backend::Postgres => {
-            sqlx::query(
+            sql::query(
                 "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS type FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
             )
             .bind(table.to_string())
-            .fetch_all(&db.pool)
+            .fetch_all(db)
             .await?
         }
     };
@@ -93,22 +92,22 @@ pub async fn schema_tables(db: &Db) -> Result<Vec<String>> {
              AND table_type = 'BASE TABLE' AND table_name <> 'shoumi_migrations' ORDER BY table_name"
         }
     };
-    let rows = sqlx::query(sql).fetch_all(&db.pool).await?;
-    rows.iter()
-        .map(|r| r.try_get::<String, _>("name").map_err(Into::into))
-        .collect()
+    let rows = sql::query(sql).fetch_all(db).await?;
+    rows.iter().map(|r| r.try_get::<String>("name")).collect()
 }
 
 /// Row counts of every table.
 pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
-    let mut conn = db.pool.acquire().await?;
-    counts_on(&mut conn).await
+    let mut tx = db.begin_raw(sql::TxKind::Snapshot).await?;
+    let counts = counts_on(&mut tx).await?;
+    tx.rollback().await?;
+    Ok(counts)
 }
 
-async fn counts_on(conn: &mut sqlx::AnyConnection) -> Result<Vec<(String, i64)>> {
+async fn counts_on(conn: &mut crate::sql::Tx) -> Result<Vec<(String, i64)>> {
     let mut out = Vec::new();
     for t in TABLES {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
+        let n: i64 = sql::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
             .fetch_one(&mut *conn)
             .await?;
         out.push((t.to_string(), n));
@@ -119,27 +118,20 @@ async fn counts_on(conn: &mut sqlx::AnyConnection) -> Result<Vec<(String, i64)>>
 /// A read transaction on one connection: every table read through it sees the same snapshot
 /// (WAL on SQLite, REPEATABLE READ on PostgreSQL), so a backup or copy taken while the server
 /// runs is consistent across tables.
-async fn snapshot(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-    Ok(match db.backend {
-        Backend::Sqlite => db.pool.begin().await?,
-        Backend::Postgres => {
-            db.pool
-                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .await?
-        }
-    })
+async fn snapshot(db: &Db) -> Result<crate::sql::Tx> {
+    db.begin_raw(sql::TxKind::Snapshot).await
 }
 
 /// Rows of `table` with `id > after`, in id order, at most `limit` (the id is the first column).
 async fn read_chunk(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::sql::Tx,
     table: &str,
     cols: &[(String, ColType)],
     after: i64,
     limit: i64,
 ) -> Result<Vec<Vec<Value>>> {
     let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
-    let rows = sqlx::query(&format!(
+    let rows = sql::query(&format!(
         "SELECT {} FROM {table} WHERE id > $1 ORDER BY id LIMIT {limit}",
         names.join(", ")
     ))
@@ -153,10 +145,10 @@ async fn read_chunk(
                 .map(|(i, (_, t))| {
                     Ok(match t {
                         ColType::Int => r
-                            .try_get::<Option<i64>, _>(i)?
+                            .try_get_at::<Option<i64>>(i)?
                             .map_or(Value::Null, Value::Int),
                         ColType::Text => r
-                            .try_get::<Option<String>, _>(i)?
+                            .try_get_at::<Option<String>>(i)?
                             .map_or(Value::Null, Value::Text),
                     })
                 })
@@ -175,7 +167,7 @@ fn row_id(row: &[Value]) -> i64 {
 
 /// Streams a table through `f` in chunks, so memory stays bounded whatever its size.
 async fn each_chunk<F>(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::sql::Tx,
     table: &str,
     cols: &[(String, ColType)],
     mut f: F,
@@ -201,7 +193,7 @@ trait AsyncChunk {
 
 /// Inserts rows in batches inside the target transaction.
 async fn write_rows(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::sql::Tx,
     backend: Backend,
     table: &str,
     cols: &[(String, ColType)],
@@ -211,7 +203,7 @@ async fn write_rows(
     // under PostgreSQL's 65,535 parameters.
     let per = (10_000 / cols.len().max(1)).clamp(1, 1_000);
     for chunk in rows.chunks(per) {
-        let mut args = AnyArguments::default();
+        let mut args = crate::sql::Args::default();
         let mut values = Vec::with_capacity(chunk.len());
         let mut n = 0;
         for row in chunk {
@@ -233,7 +225,6 @@ async fn write_rows(
                     Value::Int(i) => args.add(*i),
                     Value::Text(s) => args.add(s.clone()),
                 }
-                .map_err(|e| StorageError::Integrity(e.to_string()))?;
             }
             values.push(format!("({})", ph.join(", ")));
         }
@@ -243,18 +234,18 @@ async fn write_rows(
             names.join(", "),
             values.join(", ")
         );
-        sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+        sql::query_with(&sql, args).execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 /// After inserting explicit ids into PostgreSQL, moves each identity past the largest id.
-async fn reset_sequences(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<()> {
+async fn reset_sequences(conn: &mut crate::sql::Tx, backend: Backend) -> Result<()> {
     if backend != Backend::Postgres {
         return Ok(());
     }
     for t in TABLES {
-        sqlx::query(&format!(
+        sql::query(&format!(
             "SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 0) + 1, false)"
         ))
         .execute(&mut *conn)
@@ -277,27 +268,24 @@ async fn ensure_empty(db: &Db) -> Result<()> {
 /// Progress: (table, rows done in it, rows in it).
 pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 
-async fn begin_target(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-    let mut tx = match db.backend {
-        Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => db.pool.begin().await?,
-    };
+async fn begin_target(db: &Db) -> Result<crate::sql::Tx> {
+    let mut tx = db.begin_raw(sql::TxKind::Write).await?;
     if db.backend == Backend::Sqlite {
         // Foreign keys are checked at commit, so the order within the copy cannot trip them.
-        sqlx::query("PRAGMA defer_foreign_keys = ON")
-            .execute(&mut *tx)
+        sql::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut tx)
             .await?;
     }
     Ok(tx)
 }
 
 async fn audit_system(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::sql::Tx,
     action: &str,
     summary: &str,
     detail: serde_json::Value,
 ) -> Result<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO audit_log (at, actor_user_id, actor_name, action, entity_type, summary, after_json) \
          VALUES ($1, NULL, 'system:cli', $2, 'installation', $3, $4)",
     )
@@ -318,7 +306,7 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
     let source_counts = counts_on(&mut source).await?;
     let mut tx = begin_target(to).await?;
     struct Copy<'a, 'b> {
-        tx: &'a mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &'a mut crate::sql::Tx,
         backend: Backend,
         table: &'a str,
         cols: &'a [(String, ColType)],
@@ -350,8 +338,8 @@ pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(
     }
     reset_sequences(&mut tx, to.backend).await?;
     for (t, n) in &source_counts {
-        let m: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
-            .fetch_one(&mut *tx)
+        let m: i64 = sql::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
+            .fetch_one(&mut tx)
             .await?;
         if m != *n {
             return Err(StorageError::Integrity(format!(
@@ -531,8 +519,8 @@ pub async fn restore<R: std::io::Read>(
     }
     reset_sequences(&mut tx, db.backend).await?;
     for (t, n, _) in &header.tables {
-        let m: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
-            .fetch_one(&mut *tx)
+        let m: i64 = sql::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
+            .fetch_one(&mut tx)
             .await?;
         if m != *n {
             return Err(StorageError::Integrity(format!(

@@ -22,14 +22,12 @@ pub mod migrate;
 pub mod orgs;
 mod query;
 pub mod seed;
+pub mod sql;
 pub mod users;
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use rand::Rng;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
 
 pub use audit::{Actor, AuditedTx};
 pub use query::Page;
@@ -86,6 +84,43 @@ pub enum StorageError {
     Integrity(String),
     #[error("database: {0}")]
     Database(#[source] sqlx::Error),
+    #[error("database: {0}")]
+    Sqlite(#[source] rusqlite::Error),
+    /// A value read back is not of the expected type (a bug, or a damaged database).
+    #[error("database value: {0}")]
+    Decode(String),
+    #[error("database: timed out waiting for a connection")]
+    PoolTimedOut,
+}
+
+/// The field a unique constraint is about, so the page can show it beside the input.
+fn duplicate(field: &str) -> StorageError {
+    StorageError::Duplicate {
+        field: if field.is_empty() { "unknown" } else { field }.to_string(),
+    }
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, msg) = &e
+            && matches!(
+                f.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            )
+        {
+            // "UNIQUE constraint failed: users.username" (the first column of the constraint)
+            let m = msg.as_deref().unwrap_or("");
+            let col = m
+                .rsplit(": ")
+                .next()
+                .and_then(|cols| cols.split(", ").next())
+                .and_then(|c| c.rsplit('.').next())
+                .unwrap_or("");
+            return duplicate(col);
+        }
+        StorageError::Sqlite(e)
+    }
 }
 
 impl From<sqlx::Error> for StorageError {
@@ -96,24 +131,19 @@ impl From<sqlx::Error> for StorageError {
         if let sqlx::Error::Database(db) = &e
             && db.kind() == sqlx::error::ErrorKind::UniqueViolation
         {
-            let msg = format!("{} {}", db.message(), db.constraint().unwrap_or(""));
-            for field in [
-                "credit_code",
-                "username",
-                "code",
-                "key",
-                "name",
-                "token_hash",
-            ] {
-                if msg.contains(field) {
-                    return StorageError::Duplicate {
-                        field: field.to_string(),
-                    };
-                }
-            }
-            return StorageError::Duplicate {
-                field: "unknown".into(),
+            // PostgreSQL names a UNIQUE column constraint "{table}_{column}_key".
+            let col = match (db.constraint(), db.table()) {
+                (Some(c), Some(t)) => c
+                    .strip_prefix(&format!("{t}_"))
+                    .and_then(|c| c.strip_suffix("_key"))
+                    .unwrap_or(c),
+                (Some(c), None) => c,
+                _ => "",
             };
+            return duplicate(col);
+        }
+        if let sqlx::Error::PoolTimedOut = e {
+            return StorageError::PoolTimedOut;
         }
         StorageError::Database(e)
     }
@@ -124,7 +154,7 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 /// The database handle shared by the whole server. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pub pool: AnyPool,
+    pub(crate) pool: std::sync::Arc<sql::Pool>,
     pub backend: Backend,
 }
 
@@ -144,45 +174,46 @@ impl Default for ConnectOptions {
     }
 }
 
+/// The file path of a `sqlite://PATH` or `sqlite:PATH` URL (query options are ignored: shoumi
+/// sets its own pragmas); `sqlite::memory:` is refused, since every connection would see a
+/// database of its own.
+fn sqlite_path(url: &str) -> Result<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return Err(StorageError::Config(format!(
+            "a SQLite database needs a file path (sqlite://PATH), got {url}"
+        )));
+    }
+    Ok(path.to_string())
+}
+
 impl Db {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str, opts: ConnectOptions) -> Result<Db> {
-        sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") => {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}mode=rwc")
+        let pool = match backend {
+            Backend::Sqlite => sql::Pool::Sqlite(sql::SqlitePool::open(
+                sqlite_path(url)?,
+                opts.max_connections,
+                opts.acquire_timeout,
+            )?),
+            Backend::Postgres => {
+                sql::Pool::Pg(sql::pg_pool(url, opts.max_connections, opts.acquire_timeout).await?)
             }
-            _ => url.to_string(),
         };
-        let connect = AnyConnectOptions::from_str(&url).map_err(StorageError::from)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(opts.max_connections)
-            .acquire_timeout(opts.acquire_timeout)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer; foreign keys are off by
-                        // default in SQLite; the busy timeout makes writers queue, not fail.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    } else {
-                        conn.execute("SET TIME ZONE 'UTC'").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(connect)
-            .await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool: std::sync::Arc::new(pool),
+            backend,
+        })
     }
 
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sql::query("SELECT 1").fetch_one(self).await?;
         Ok(())
     }
 
@@ -190,15 +221,33 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a transaction that reads then writes cannot fail half-way with
     /// SQLITE_BUSY when another writer got in between.
     pub async fn begin<'a>(&self, actor: &'a Actor) -> Result<AuditedTx<'a>> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
+        let tx = self.begin_raw(sql::TxKind::Write).await?;
         Ok(AuditedTx::new(tx, actor, self.backend))
     }
 
+    /// A transaction without the audit requirement: for migrations, restores and snapshots
+    /// (storage-internal operations that are not user changes).
+    pub(crate) async fn begin_raw(&self, kind: sql::TxKind) -> Result<sql::Tx> {
+        sql::Tx::begin(&self.pool, kind).await
+    }
+
+    /// Connections open, idle, and the maximum (for `/metrics`).
+    pub fn pool_stats(&self) -> (u32, u32, u32) {
+        match &*self.pool {
+            sql::Pool::Sqlite(p) => p.stats(),
+            sql::Pool::Pg(p) => (
+                p.size(),
+                p.num_idle() as u32,
+                p.options().get_max_connections(),
+            ),
+        }
+    }
+
     pub async fn close(&self) {
-        self.pool.close().await
+        match &*self.pool {
+            sql::Pool::Sqlite(p) => p.close(),
+            sql::Pool::Pg(p) => p.close().await,
+        }
     }
 }
 

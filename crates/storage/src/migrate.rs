@@ -2,7 +2,7 @@
 //! Applied in order inside a transaction each; a checksum guards against a migration edited
 //! after it was applied.
 
-use sqlx::{Executor, Row};
+use crate::sql;
 
 use crate::{Backend, Db, Result, StorageError, hash_secret, now};
 
@@ -62,19 +62,18 @@ fn statements(sql: &str) -> Vec<String> {
 
 /// Applies every pending migration; returns the versions applied.
 pub async fn run(db: &Db) -> Result<Vec<i64>> {
-    let mut conn = db.pool.acquire().await?;
-    conn.execute(
+    sql::execute_batch(
+        db,
         "CREATE TABLE IF NOT EXISTS shoumi_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
     )
     .await?;
-    drop(conn);
     let applied: Vec<(i64, String)> =
-        sqlx::query("SELECT version, checksum FROM shoumi_migrations ORDER BY version")
-            .fetch_all(&db.pool)
+        sql::query("SELECT version, checksum FROM shoumi_migrations ORDER BY version")
+            .fetch_all(db)
             .await?
             .iter()
             .map(|r| Ok((r.try_get("version")?, r.try_get("checksum")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
+            .collect::<Result<_>>()?;
     if let Some((v, _)) = applied.last()
         && *v > latest_version()
     {
@@ -99,33 +98,34 @@ pub async fn run(db: &Db) -> Result<Vec<i64>> {
             }
             continue;
         }
-        let mut tx = match db.backend {
-            Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => db.pool.begin().await?,
-        };
+        let mut tx = db.begin_raw(sql::TxKind::Write).await?;
         if db.backend == Backend::Postgres {
             // Serialise concurrent starters: two instances migrating one database at once.
-            tx.execute("SELECT pg_advisory_xact_lock(7256001)").await?;
+            sql::query("SELECT pg_advisory_xact_lock(7256001)")
+                .execute(&mut tx)
+                .await?;
             let again: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM shoumi_migrations WHERE version = $1")
+                sql::query_scalar("SELECT version FROM shoumi_migrations WHERE version = $1")
                     .bind(m.version)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut tx)
                     .await?;
             if again.is_some() {
                 continue;
             }
         }
         for stmt in statements(sql) {
-            tx.execute(stmt.as_str()).await.map_err(|e| {
-                StorageError::Migration(format!("migration {} failed: {e}", m.version))
-            })?;
+            sql::execute_batch(&mut tx, stmt.as_str())
+                .await
+                .map_err(|e| {
+                    StorageError::Migration(format!("migration {} failed: {e}", m.version))
+                })?;
         }
-        sqlx::query("INSERT INTO shoumi_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+        sql::query("INSERT INTO shoumi_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
             .bind(m.version)
             .bind(m.name.to_string())
             .bind(checksum)
             .bind(now())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         tx.commit().await?;
         done.push(m.version);

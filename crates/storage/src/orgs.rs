@@ -1,13 +1,12 @@
 //! Divisions, zones, units, people and the task force.
 
+use crate::sql;
 use serde::Serialize;
 use serde_json::json;
 use shoumi_domain::{
     Capability, DivisionKind, FieldError, FieldErrors, TaskForcePosition, UnitInput, UnitKind,
     ZoneKind,
 };
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{AuditedTx, Db, Result, StorageError, new_public_id, now};
 
@@ -84,7 +83,7 @@ fn split_list(s: String) -> Vec<String> {
         .collect()
 }
 
-fn division(r: &AnyRow) -> Result<Division> {
+fn division(r: &sql::Row) -> Result<Division> {
     let kind: String = r.try_get("kind")?;
     Ok(Division {
         id: r.try_get("id")?,
@@ -97,7 +96,7 @@ fn division(r: &AnyRow) -> Result<Division> {
     })
 }
 
-fn zone(r: &AnyRow) -> Result<Zone> {
+fn zone(r: &sql::Row) -> Result<Zone> {
     let kind: String = r.try_get("kind")?;
     Ok(Zone {
         id: r.try_get("id")?,
@@ -115,7 +114,7 @@ const UNIT_SELECT: &str = "SELECT u.id, u.public_id, u.key, u.name, u.short_name
      z.key AS zone_key, z.name AS zone_name, u.programme_office, u.address, u.phone, u.opening_hours \
      FROM units u LEFT JOIN divisions d ON d.id = u.division_id LEFT JOIN zones z ON z.id = u.zone_id";
 
-fn unit(r: &AnyRow) -> Result<Unit> {
+fn unit(r: &sql::Row) -> Result<Unit> {
     let kind: String = r.try_get("kind")?;
     let po: i64 = r.try_get("programme_office")?;
     Ok(Unit {
@@ -142,41 +141,41 @@ fn unit(r: &AnyRow) -> Result<Unit> {
 
 /// Divisions are reference data every signed-in user may read.
 pub async fn divisions(db: &Db) -> Result<Vec<Division>> {
-    let rows = sqlx::query("SELECT * FROM divisions WHERE archived_at IS NULL ORDER BY code")
-        .fetch_all(&db.pool)
+    let rows = sql::query("SELECT * FROM divisions WHERE archived_at IS NULL ORDER BY code")
+        .fetch_all(db)
         .await?;
     rows.iter().map(division).collect()
 }
 
 pub async fn zones(db: &Db) -> Result<Vec<Zone>> {
-    let rows = sqlx::query("SELECT * FROM zones WHERE archived_at IS NULL ORDER BY key")
-        .fetch_all(&db.pool)
+    let rows = sql::query("SELECT * FROM zones WHERE archived_at IS NULL ORDER BY key")
+        .fetch_all(db)
         .await?;
     rows.iter().map(zone).collect()
 }
 
 pub async fn division_by_public_id(db: &Db, public_id: &str) -> Result<Division> {
-    let r = sqlx::query("SELECT * FROM divisions WHERE public_id = $1")
+    let r = sql::query("SELECT * FROM divisions WHERE public_id = $1")
         .bind(public_id.to_string())
-        .fetch_one(&db.pool)
+        .fetch_one(db)
         .await?;
     division(&r)
 }
 
 pub async fn zone_by_public_id(db: &Db, public_id: &str) -> Result<Zone> {
-    let r = sqlx::query("SELECT * FROM zones WHERE public_id = $1")
+    let r = sql::query("SELECT * FROM zones WHERE public_id = $1")
         .bind(public_id.to_string())
-        .fetch_one(&db.pool)
+        .fetch_one(db)
         .await?;
     zone(&r)
 }
 
 /// Resolves a division code (or alias name) to its row id inside a transaction.
 pub(crate) async fn division_id_by_code(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::sql::Tx,
     code: &str,
 ) -> Result<Option<i64>> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = sql::query_scalar(
         "SELECT id FROM divisions WHERE (code = $1 OR name = $1) AND archived_at IS NULL",
     )
     .bind(code.to_string())
@@ -185,11 +184,8 @@ pub(crate) async fn division_id_by_code(
     Ok(id)
 }
 
-pub(crate) async fn zone_id_by_key(
-    conn: &mut sqlx::AnyConnection,
-    key: &str,
-) -> Result<Option<i64>> {
-    let id: Option<i64> = sqlx::query_scalar(
+pub(crate) async fn zone_id_by_key(conn: &mut crate::sql::Tx, key: &str) -> Result<Option<i64>> {
+    let id: Option<i64> = sql::query_scalar(
         "SELECT id FROM zones WHERE (key = $1 OR name = $1) AND archived_at IS NULL",
     )
     .bind(key.to_string())
@@ -219,30 +215,30 @@ pub async fn units(db: &Db, q: &UnitQuery) -> Result<Vec<Unit>> {
         f.push("u.kind = ?").bind_str(k.as_str());
     }
     let sql = format!("{UNIT_SELECT}{} ORDER BY u.kind, u.name", f.where_sql());
-    let rows = sqlx::query_with(&sql, f.args()).fetch_all(&db.pool).await?;
+    let rows = sql::query_with(&sql, f.args()).fetch_all(db).await?;
     rows.iter().map(unit).collect()
 }
 
 pub async fn unit_by_public_id(db: &Db, public_id: &str) -> Result<Unit> {
-    let r = sqlx::query(&format!("{UNIT_SELECT} WHERE u.public_id = $1"))
+    let r = sql::query(&format!("{UNIT_SELECT} WHERE u.public_id = $1"))
         .bind(public_id.to_string())
-        .fetch_one(&db.pool)
+        .fetch_one(db)
         .await?;
     unit(&r)
 }
 
 pub async fn unit_by_id(db: &Db, id: i64) -> Result<Unit> {
-    let r = sqlx::query(&format!("{UNIT_SELECT} WHERE u.id = $1"))
+    let r = sql::query(&format!("{UNIT_SELECT} WHERE u.id = $1"))
         .bind(id)
-        .fetch_one(&db.pool)
+        .fetch_one(db)
         .await?;
     unit(&r)
 }
 
 pub async fn unit_by_key(db: &Db, key: &str) -> Result<Unit> {
-    let r = sqlx::query(&format!("{UNIT_SELECT} WHERE u.key = $1"))
+    let r = sql::query(&format!("{UNIT_SELECT} WHERE u.key = $1"))
         .bind(key.to_string())
-        .fetch_one(&db.pool)
+        .fetch_one(db)
         .await?;
     unit(&r)
 }
@@ -312,7 +308,7 @@ pub async fn upsert_unit(
     input: &UnitInput,
 ) -> Result<(String, bool)> {
     let (division_id, zone_id) = resolve_unit_refs(tx, input).await?;
-    let existing = sqlx::query(&format!("{UNIT_SELECT} WHERE u.name = $1"))
+    let existing = sql::query(&format!("{UNIT_SELECT} WHERE u.name = $1"))
         .bind(input.name.clone())
         .fetch_optional(tx.conn())
         .await?;
@@ -331,7 +327,7 @@ pub async fn upsert_unit(
             if same {
                 return Ok((before.public_id, false));
             }
-            sqlx::query(
+            sql::query(
                 "UPDATE units SET short_name = $1, kind = $2, credit_code = $3, division_id = $4, \
                  zone_id = $5, address = $6, phone = $7, opening_hours = $8, updated_at = $9 WHERE id = $10",
             )
@@ -360,7 +356,7 @@ pub async fn upsert_unit(
         }
         None => {
             let pid = new_public_id();
-            sqlx::query(
+            sql::query(
                 "INSERT INTO units (public_id, key, name, short_name, name_en, kind, credit_code, division_id, \
                  zone_id, programme_office, address, phone, opening_hours, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, 0, $9, $10, $11, $12, $12)",
@@ -400,13 +396,13 @@ pub async fn update_unit(
     public_id: &str,
     input: &UnitInput,
 ) -> Result<()> {
-    let row = sqlx::query(&format!("{UNIT_SELECT} WHERE u.public_id = $1"))
+    let row = sql::query(&format!("{UNIT_SELECT} WHERE u.public_id = $1"))
         .bind(public_id.to_string())
         .fetch_one(tx.conn())
         .await?;
     let before = unit(&row)?;
     let (division_id, zone_id) = resolve_unit_refs(tx, input).await?;
-    sqlx::query(
+    sql::query(
         "UPDATE units SET name = $1, short_name = $2, kind = $3, credit_code = $4, division_id = $5, \
          zone_id = $6, address = $7, phone = $8, opening_hours = $9, updated_at = $10 WHERE id = $11",
     )
@@ -459,24 +455,24 @@ pub struct TaskForce {
 }
 
 pub async fn task_force(db: &Db) -> Result<Option<TaskForce>> {
-    let Some(r) = sqlx::query(
+    let Some(r) = sql::query(
         "SELECT t.id, t.public_id, t.name, t.name_en, t.office_duty, u.name AS office_unit_name \
          FROM task_forces t JOIN units u ON u.id = t.office_unit_id WHERE t.archived_at IS NULL ORDER BY t.id LIMIT 1",
     )
-    .fetch_optional(&db.pool)
+    .fetch_optional(db)
     .await?
     else {
         return Ok(None);
     };
     let id: i64 = r.try_get("id")?;
-    let members = sqlx::query(
+    let members = sql::query(
         "SELECT m.public_id, p.name, p.title, u.public_id AS unit_public_id, u.name AS unit_name, \
          m.position, m.sort_order FROM task_force_members m JOIN people p ON p.id = m.person_id \
          LEFT JOIN units u ON u.id = p.unit_id WHERE m.task_force_id = $1 AND m.archived_at IS NULL \
          ORDER BY m.sort_order, m.id",
     )
     .bind(id)
-    .fetch_all(&db.pool)
+    .fetch_all(db)
     .await?
     .iter()
     .map(|m| {
@@ -553,7 +549,7 @@ async fn parse_member(tx: &mut AuditedTx<'_>, f: &MemberForm) -> Result<MemberIn
             0
         })
     };
-    let unit_id: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE public_id = $1")
+    let unit_id: Option<i64> = sql::query_scalar("SELECT id FROM units WHERE public_id = $1")
         .bind(f.unit_public_id.trim().to_string())
         .fetch_optional(tx.conn())
         .await?;
@@ -583,7 +579,7 @@ pub async fn add_member(
     f: &MemberForm,
 ) -> Result<String> {
     let m = parse_member(tx, f).await?;
-    let tf_id: i64 = sqlx::query_scalar(
+    let tf_id: i64 = sql::query_scalar(
         "SELECT id FROM task_forces WHERE archived_at IS NULL ORDER BY id LIMIT 1",
     )
     .fetch_one(tx.conn())
@@ -591,7 +587,7 @@ pub async fn add_member(
     let person = insert_person(tx, &m.name, None, Some(m.unit_id), m.title.as_deref()).await?;
     let pid = new_public_id();
     let t = now();
-    sqlx::query(
+    sql::query(
         "INSERT INTO task_force_members (public_id, task_force_id, person_id, position, sort_order, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
@@ -622,7 +618,7 @@ pub async fn update_member(
     f: &MemberForm,
 ) -> Result<()> {
     let m = parse_member(tx, f).await?;
-    let row = sqlx::query(
+    let row = sql::query(
         "SELECT m.id, m.person_id, m.position, m.sort_order, p.name, p.title, p.unit_id \
          FROM task_force_members m JOIN people p ON p.id = m.person_id WHERE m.public_id = $1 AND m.archived_at IS NULL",
     )
@@ -630,14 +626,14 @@ pub async fn update_member(
     .fetch_one(tx.conn())
     .await?;
     let before = json!({
-        "name": row.try_get::<String, _>("name")?,
-        "title": row.try_get::<Option<String>, _>("title")?,
-        "position": row.try_get::<String, _>("position")?,
-        "sort_order": row.try_get::<i64, _>("sort_order")?,
+        "name": row.try_get::<String>("name")?,
+        "title": row.try_get::<Option<String>>("title")?,
+        "position": row.try_get::<String>("position")?,
+        "sort_order": row.try_get::<i64>("sort_order")?,
     });
     let t = now();
     let person_id: i64 = row.try_get("person_id")?;
-    sqlx::query(
+    sql::query(
         "UPDATE people SET name = $1, title = $2, unit_id = $3, updated_at = $4 WHERE id = $5",
     )
     .bind(m.name.clone())
@@ -647,7 +643,7 @@ pub async fn update_member(
     .bind(person_id)
     .execute(tx.conn())
     .await?;
-    sqlx::query("UPDATE task_force_members SET position = $1, sort_order = $2, updated_at = $3 WHERE public_id = $4")
+    sql::query("UPDATE task_force_members SET position = $1, sort_order = $2, updated_at = $3 WHERE public_id = $4")
         .bind(m.position.as_str())
         .bind(m.sort_order)
         .bind(t)
@@ -671,7 +667,7 @@ pub async fn archive_member(
     _cap: Capability,
     public_id: &str,
 ) -> Result<()> {
-    let n = sqlx::query("UPDATE task_force_members SET archived_at = $1 WHERE public_id = $2 AND archived_at IS NULL")
+    let n = sql::query("UPDATE task_force_members SET archived_at = $1 WHERE public_id = $2 AND archived_at IS NULL")
         .bind(now())
         .bind(public_id.to_string())
         .execute(tx.conn())
@@ -699,7 +695,7 @@ pub(crate) async fn insert_person(
     title: Option<&str>,
 ) -> Result<i64> {
     let t = now();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sql::query_scalar(
         "INSERT INTO people (public_id, name, enterprise_id, unit_id, title, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
     )
@@ -716,11 +712,11 @@ pub(crate) async fn insert_person(
 
 /// Units and task-force members, in one statement (home pages).
 pub async fn summary_counts(db: &Db) -> Result<(i64, i64)> {
-    let r = sqlx::query(
+    let r = sql::query(
         "SELECT (SELECT COUNT(*) FROM units WHERE archived_at IS NULL) AS units, \
          (SELECT COUNT(*) FROM task_force_members WHERE archived_at IS NULL) AS members",
     )
-    .fetch_one(&db.pool)
+    .fetch_one(db)
     .await?;
     Ok((r.try_get("units")?, r.try_get("members")?))
 }

@@ -1,8 +1,5 @@
 //! Small helpers for portable dynamic SQL with `$N` placeholders.
 
-use sqlx::Arguments;
-use sqlx::any::AnyArguments;
-
 /// Builds a `WHERE` clause and its arguments, numbering placeholders as it goes.
 #[derive(Default)]
 pub(crate) struct Filter {
@@ -42,12 +39,12 @@ impl Filter {
         self
     }
     /// The bound values, as arguments for one query (call once per query).
-    pub(crate) fn args(&self) -> AnyArguments<'static> {
-        let mut a = AnyArguments::default();
+    pub(crate) fn args(&self) -> crate::sql::Args {
+        let mut a = crate::sql::Args::default();
         for v in &self.vals {
             match v {
-                Val::Text(s) => a.add(s.clone()).expect("encode text"),
-                Val::Int(i) => a.add(*i).expect("encode integer"),
+                Val::Text(s) => a.add(s.clone()),
+                Val::Int(i) => a.add(*i),
             }
         }
         a
@@ -108,7 +105,7 @@ impl Default for Page {
     }
 }
 
-/// Placeholder number `n` (1-based) for a bulk statement. On SQLite an anonymous `?`: sqlx-sqlite
+/// Placeholder number `n` (1-based) for a bulk statement. On SQLite an anonymous `?`: binding
 /// resolves every *named* parameter through `sqlite3_bind_parameter_name`, which walks the list
 /// of names, so `$N` costs grow with the square of the parameter count, while `?` costs nothing.
 /// Callers add arguments in placeholder order and never reuse a number.

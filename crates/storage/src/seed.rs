@@ -1,5 +1,6 @@
 //! Seeding a new installation with its county's reference data (Gaotang's by default).
 
+use crate::sql;
 use serde_json::json;
 use shoumi_domain::CountyData;
 
@@ -8,8 +9,8 @@ use crate::{Actor, Db, Result, new_public_id, now};
 /// Loads divisions, zones, units and the task force if the database has none yet.
 /// Returns whether anything was loaded.
 pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM divisions")
-        .fetch_one(&db.pool)
+    let n: i64 = sql::query_scalar("SELECT COUNT(*) FROM divisions")
+        .fetch_one(db)
         .await?;
     if n > 0 {
         return Ok(false);
@@ -18,7 +19,7 @@ pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
     let mut tx = db.begin(&actor).await?;
     let t = now();
     // The county itself is a division (level county) so county-wide units can point at it.
-    sqlx::query(
+    sql::query(
         "INSERT INTO divisions (public_id, code, name, name_en, kind, aliases, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 'county', '', $5, $5)",
     )
@@ -30,7 +31,7 @@ pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
     .execute(tx.conn())
     .await?;
     for d in &county.divisions {
-        sqlx::query(
+        sql::query(
             "INSERT INTO divisions (public_id, code, name, name_en, kind, aliases, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
@@ -45,7 +46,7 @@ pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
         .await?;
     }
     for z in &county.zones {
-        sqlx::query(
+        sql::query(
             "INSERT INTO zones (public_id, key, name, name_en, kind, division_codes, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
@@ -68,7 +69,7 @@ pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
             Some(k) => crate::orgs::zone_id_by_key(tx.conn(), k).await?,
             None => None,
         };
-        sqlx::query(
+        sql::query(
             "INSERT INTO units (public_id, key, name, short_name, name_en, kind, division_id, zone_id, \
              programme_office, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
         )
@@ -86,11 +87,11 @@ pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
         .await?;
     }
     let tf = &county.task_force;
-    let office: i64 = sqlx::query_scalar("SELECT id FROM units WHERE key = $1")
+    let office: i64 = sql::query_scalar("SELECT id FROM units WHERE key = $1")
         .bind(tf.office_unit.clone())
         .fetch_one(tx.conn())
         .await?;
-    let tf_id: i64 = sqlx::query_scalar(
+    let tf_id: i64 = sql::query_scalar(
         "INSERT INTO task_forces (public_id, name, name_en, office_unit_id, office_duty, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
     )
@@ -103,13 +104,13 @@ pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
     .fetch_one(tx.conn())
     .await?;
     for (i, m) in tf.members.iter().enumerate() {
-        let unit: i64 = sqlx::query_scalar("SELECT id FROM units WHERE key = $1")
+        let unit: i64 = sql::query_scalar("SELECT id FROM units WHERE key = $1")
             .bind(m.unit.clone())
             .fetch_one(tx.conn())
             .await?;
         let person =
             crate::orgs::insert_person(&mut tx, &m.name, None, Some(unit), Some(&m.title)).await?;
-        sqlx::query(
+        sql::query(
             "INSERT INTO task_force_members (public_id, task_force_id, person_id, position, sort_order, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6)",
         )

@@ -1,14 +1,13 @@
 //! Accounts, grants, sessions, API tokens and login throttling — all in the database, so that
 //! any number of server instances can serve one database.
 
+use crate::sql;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::Serialize;
 use serde_json::json;
 use shoumi_domain::user::Username;
 use shoumi_domain::{Capability, FieldError, FieldErrors, Grant, Principal, Role, Scope};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{AuditedTx, Db, Result, StorageError, hash_secret, new_public_id, new_secret, now};
 
@@ -62,7 +61,7 @@ pub struct User {
     pub created_at: i64,
 }
 
-fn user(r: &AnyRow) -> Result<User> {
+fn user(r: &sql::Row) -> Result<User> {
     let mc: i64 = r.try_get("must_change_password")?;
     let dis: i64 = r.try_get("disabled")?;
     Ok(User {
@@ -82,42 +81,42 @@ fn user(r: &AnyRow) -> Result<User> {
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>> {
-    let r = sqlx::query("SELECT * FROM users WHERE username = $1")
+    let r = sql::query("SELECT * FROM users WHERE username = $1")
         .bind(username.trim().to_ascii_lowercase())
-        .fetch_optional(&db.pool)
+        .fetch_optional(db)
         .await?;
     r.as_ref().map(user).transpose()
 }
 
 pub async fn by_public_id(db: &Db, public_id: &str) -> Result<User> {
-    let r = sqlx::query("SELECT * FROM users WHERE public_id = $1")
+    let r = sql::query("SELECT * FROM users WHERE public_id = $1")
         .bind(public_id.to_string())
-        .fetch_one(&db.pool)
+        .fetch_one(db)
         .await?;
     user(&r)
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<User> {
-    let r = sqlx::query("SELECT * FROM users WHERE id = $1")
+    let r = sql::query("SELECT * FROM users WHERE id = $1")
         .bind(id)
-        .fetch_one(&db.pool)
+        .fetch_one(db)
         .await?;
     user(&r)
 }
 
 /// Every account, for administrators.
 pub async fn list(db: &Db, _cap: Capability) -> Result<Vec<User>> {
-    let rows = sqlx::query("SELECT * FROM users ORDER BY username")
-        .fetch_all(&db.pool)
+    let rows = sql::query("SELECT * FROM users ORDER BY username")
+        .fetch_all(db)
         .await?;
     rows.iter().map(user).collect()
 }
 
 /// How many accounts exist.
 pub async fn count(db: &Db, _cap: Capability) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&db.pool)
-        .await?)
+    sql::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await
 }
 
 /// Every active grant of every account, keyed by user id (one query for the user list).
@@ -125,11 +124,11 @@ pub async fn all_grants(
     db: &Db,
     _cap: Capability,
 ) -> Result<std::collections::HashMap<i64, Vec<GrantRow>>> {
-    let rows = sqlx::query(&format!(
+    let rows = sql::query(&format!(
         "SELECT g.user_id AS grant_user_id, {} WHERE g.revoked_at IS NULL ORDER BY g.id",
         GRANT_SELECT.trim_start_matches("SELECT ")
     ))
-    .fetch_all(&db.pool)
+    .fetch_all(db)
     .await?;
     let mut out: std::collections::HashMap<i64, Vec<GrantRow>> = std::collections::HashMap::new();
     for r in &rows {
@@ -163,7 +162,7 @@ const GRANT_SELECT: &str = "SELECT g.public_id, g.role, g.scope_kind, g.scope_id
 
 /// The role, scope and (for a unit, e.g. a station) the area of the grant on a row that has
 /// `role`, `scope_kind`, `scope_id`, `unit_division_id` and `unit_zone_id`.
-fn grant_of(r: &AnyRow) -> Result<Grant> {
+fn grant_of(r: &sql::Row) -> Result<Grant> {
     let role: String = r.try_get("role")?;
     let kind: String = r.try_get("scope_kind")?;
     let sid: Option<i64> = r.try_get("scope_id")?;
@@ -180,7 +179,7 @@ fn grant_of(r: &AnyRow) -> Result<Grant> {
     Ok(Grant { role, scope, area })
 }
 
-fn grant_row(r: &AnyRow) -> Result<(GrantRow, Option<Scope>)> {
+fn grant_row(r: &sql::Row) -> Result<(GrantRow, Option<Scope>)> {
     let Grant { role, scope, area } = grant_of(r)?;
     Ok((
         GrantRow {
@@ -197,30 +196,30 @@ fn grant_row(r: &AnyRow) -> Result<(GrantRow, Option<Scope>)> {
 
 /// The active grants of a user.
 pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<GrantRow>> {
-    let rows = sqlx::query(&format!(
+    let rows = sql::query(&format!(
         "{GRANT_SELECT} WHERE g.user_id = $1 AND g.revoked_at IS NULL ORDER BY g.id"
     ))
     .bind(user_id)
-    .fetch_all(&db.pool)
+    .fetch_all(db)
     .await?;
     rows.iter().map(|r| grant_row(r).map(|(g, _)| g)).collect()
 }
 
 /// Loads the principal of an enabled user, with station areas resolved.
 pub async fn principal(db: &Db, user_id: i64) -> Result<Option<Principal>> {
-    let Some(r) = sqlx::query("SELECT * FROM users WHERE id = $1 AND disabled = 0")
+    let Some(r) = sql::query("SELECT * FROM users WHERE id = $1 AND disabled = 0")
         .bind(user_id)
-        .fetch_optional(&db.pool)
+        .fetch_optional(db)
         .await?
     else {
         return Ok(None);
     };
     let u = user(&r)?;
-    let rows = sqlx::query(&format!(
+    let rows = sql::query(&format!(
         "{GRANT_SELECT} WHERE g.user_id = $1 AND g.revoked_at IS NULL ORDER BY g.id"
     ))
     .bind(user_id)
-    .fetch_all(&db.pool)
+    .fetch_all(db)
     .await?;
     let mut grants = Vec::new();
     for r in &rows {
@@ -277,7 +276,7 @@ pub async fn create(
     let username = username.expect("checked");
     let pid = new_public_id();
     let t = now();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sql::query_scalar(
         "INSERT INTO users (public_id, username, display_name, password_hash, must_change_password, disabled, \
          email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $7) RETURNING id",
     )
@@ -325,7 +324,7 @@ pub async fn grant(
             warnings: vec![],
         }));
     }
-    let existing: Option<String> = sqlx::query_scalar(
+    let existing: Option<String> = sql::query_scalar(
         "SELECT public_id FROM grants WHERE user_id = $1 AND role = $2 AND scope_kind = $3 \
          AND COALESCE(scope_id, 0) = $4 AND revoked_at IS NULL",
     )
@@ -339,7 +338,7 @@ pub async fn grant(
         return Ok(pid);
     }
     let pid = new_public_id();
-    sqlx::query(
+    sql::query(
         "INSERT INTO grants (public_id, user_id, role, scope_kind, scope_id, granted_by, granted_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -352,7 +351,7 @@ pub async fn grant(
     .bind(now())
     .execute(tx.conn())
     .await?;
-    let username: String = sqlx::query_scalar("SELECT public_id FROM users WHERE id = $1")
+    let username: String = sql::query_scalar("SELECT public_id FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(tx.conn())
         .await?;
@@ -370,7 +369,7 @@ pub async fn grant(
 
 /// Revokes a grant (kept as history with `revoked_at`).
 pub async fn revoke(tx: &mut AuditedTx<'_>, _cap: Capability, grant_public_id: &str) -> Result<()> {
-    let r = sqlx::query(
+    let r = sql::query(
         "SELECT g.role, g.scope_kind, g.scope_id, u.public_id AS user_pid FROM grants g JOIN users u ON u.id = g.user_id \
          WHERE g.public_id = $1 AND g.revoked_at IS NULL",
     )
@@ -382,7 +381,7 @@ pub async fn revoke(tx: &mut AuditedTx<'_>, _cap: Capability, grant_public_id: &
     let user_pid: String = r.try_get("user_pid")?;
     let kind: String = r.try_get("scope_kind")?;
     let sid: Option<i64> = r.try_get("scope_id")?;
-    sqlx::query("UPDATE grants SET revoked_at = $1, revoked_by = $2 WHERE public_id = $3")
+    sql::query("UPDATE grants SET revoked_at = $1, revoked_by = $2 WHERE public_id = $3")
         .bind(now())
         .bind(tx.actor().user_id)
         .bind(grant_public_id.to_string())
@@ -406,7 +405,7 @@ pub async fn set_password(
     password_hash: &str,
     must_change: bool,
 ) -> Result<()> {
-    let pid: String = sqlx::query_scalar(
+    let pid: String = sql::query_scalar(
         "UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, locked_until = NULL, \
          updated_at = $3 WHERE id = $4 RETURNING public_id",
     )
@@ -417,7 +416,7 @@ pub async fn set_password(
     .fetch_one(tx.conn())
     .await?;
     // A changed password ends every other session.
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+    sql::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
         .bind(now())
         .bind(user_id)
         .execute(tx.conn())
@@ -448,7 +447,7 @@ pub async fn set_disabled(
     user_id: i64,
     disabled: bool,
 ) -> Result<()> {
-    let pid: String = sqlx::query_scalar(
+    let pid: String = sql::query_scalar(
         "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3 RETURNING public_id",
     )
     .bind(disabled as i64)
@@ -457,14 +456,12 @@ pub async fn set_disabled(
     .fetch_one(tx.conn())
     .await?;
     if disabled {
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now())
-        .bind(user_id)
-        .execute(tx.conn())
-        .await?;
-        sqlx::query(
+        sql::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(user_id)
+            .execute(tx.conn())
+            .await?;
+        sql::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
         .bind(now())
@@ -519,12 +516,12 @@ impl Default for ThrottlePolicy {
 /// Whether an address is currently refused for too many failures.
 pub async fn ip_throttled(db: &Db, ip: &str, p: ThrottlePolicy) -> Result<bool> {
     let since = now() - p.window_secs * 1_000_000;
-    let n: i64 = sqlx::query_scalar(
+    let n: i64 = sql::query_scalar(
         "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = 0 AND at >= $2",
     )
     .bind(ip.to_string())
     .bind(since)
-    .fetch_one(&db.pool)
+    .fetch_one(db)
     .await?;
     Ok(n >= p.ip_failures)
 }
@@ -539,7 +536,7 @@ pub async fn record_attempt(
     p: ThrottlePolicy,
 ) -> Result<Option<i64>> {
     let t = now();
-    sqlx::query("INSERT INTO login_attempts (username, ip, success, at) VALUES ($1, $2, $3, $4)")
+    sql::query("INSERT INTO login_attempts (username, ip, success, at) VALUES ($1, $2, $3, $4)")
         .bind(username.to_string())
         .bind(ip.to_string())
         .bind(success as i64)
@@ -559,14 +556,14 @@ pub async fn record_attempt(
         return Ok(None);
     };
     if success {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2")
+        sql::query("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2")
             .bind(t)
             .bind(uid)
             .execute(tx.conn())
             .await?;
         return Ok(None);
     }
-    let failures: i64 = sqlx::query_scalar(
+    let failures: i64 = sql::query_scalar(
         "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
     )
     .bind(uid)
@@ -575,14 +572,14 @@ pub async fn record_attempt(
     let mut locked = None;
     if failures >= p.account_failures {
         let until = t + p.lockout_secs * 1_000_000;
-        sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+        sql::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
             .bind(until)
             .bind(uid)
             .execute(tx.conn())
             .await?;
         locked = Some(until);
     }
-    let pid: String = sqlx::query_scalar("SELECT public_id FROM users WHERE id = $1")
+    let pid: String = sql::query_scalar("SELECT public_id FROM users WHERE id = $1")
         .bind(uid)
         .fetch_one(tx.conn())
         .await?;
@@ -629,7 +626,7 @@ pub async fn create_session(
     let token = new_secret();
     let csrf = new_secret();
     let t = now();
-    sqlx::query(
+    sql::query(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
@@ -642,7 +639,7 @@ pub async fn create_session(
     .bind(t + ttl_secs * 1_000_000)
     .execute(tx.conn())
     .await?;
-    let pid: String = sqlx::query_scalar("SELECT public_id FROM users WHERE id = $1")
+    let pid: String = sql::query_scalar("SELECT public_id FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(tx.conn())
         .await?;
@@ -659,7 +656,7 @@ const PRINCIPAL_JOINS: &str = "JOIN users u ON u.id = {owner}.user_id \
     LEFT JOIN grants g ON g.user_id = u.id AND g.revoked_at IS NULL \
     LEFT JOIN units un ON g.scope_kind = 'unit' AND un.id = g.scope_id";
 
-fn principal_from_rows(rows: &[AnyRow]) -> Result<Option<Principal>> {
+fn principal_from_rows(rows: &[sql::Row]) -> Result<Option<Principal>> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -667,7 +664,7 @@ fn principal_from_rows(rows: &[AnyRow]) -> Result<Option<Principal>> {
     let mut grants = Vec::new();
     for r in rows {
         // A user without grants comes back as one row with NULL grant columns.
-        if r.try_get::<Option<String>, _>("role")?.is_none() {
+        if r.try_get::<Option<String>>("role")?.is_none() {
             continue;
         }
         grants.push(grant_of(r)?);
@@ -688,10 +685,10 @@ pub async fn session_principal(db: &Db, token: &str) -> Result<Option<(SessionIn
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0 ORDER BY g.id",
         PRINCIPAL_JOINS.replace("{owner}", "s")
     );
-    let rows = sqlx::query(&sql)
+    let rows = sql::query(&sql)
         .bind(hash_secret(token))
         .bind(now())
-        .fetch_all(&db.pool)
+        .fetch_all(db)
         .await?;
     let Some(p) = principal_from_rows(&rows)? else {
         return Ok(None);
@@ -716,10 +713,10 @@ pub async fn token_principal(db: &Db, secret: &str) -> Result<Option<(TokenScope
          AND u.disabled = 0 ORDER BY g.id",
         PRINCIPAL_JOINS.replace("{owner}", "t")
     );
-    let rows = sqlx::query(&sql)
+    let rows = sql::query(&sql)
         .bind(hash_secret(secret))
         .bind(now())
-        .fetch_all(&db.pool)
+        .fetch_all(db)
         .await?;
     let Some(p) = principal_from_rows(&rows)? else {
         return Ok(None);
@@ -728,10 +725,10 @@ pub async fn token_principal(db: &Db, secret: &str) -> Result<Option<(TokenScope
     let tid: i64 = r.try_get("tid")?;
     let last: Option<i64> = r.try_get("last_used_at")?;
     if last.is_none_or(|l| now() - l > 60_000_000) {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        sql::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now())
             .bind(tid)
-            .execute(&db.pool)
+            .execute(db)
             .await?;
     }
     let s: String = r.try_get("scopes")?;
@@ -748,17 +745,17 @@ pub async fn token_principal(db: &Db, secret: &str) -> Result<Option<(TokenScope
 /// Slides a session's idle expiry; called at most once a minute per session.
 pub async fn touch_session(db: &Db, id: i64, ttl_secs: i64) -> Result<()> {
     let t = now();
-    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
+    sql::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
         .bind(t)
         .bind(t + ttl_secs * 1_000_000)
         .bind(id)
-        .execute(&db.pool)
+        .execute(db)
         .await?;
     Ok(())
 }
 
 pub async fn end_session(tx: &mut AuditedTx<'_>, id: i64) -> Result<()> {
-    let r = sqlx::query(
+    let r = sql::query(
         "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING user_id",
     )
     .bind(now())
@@ -768,7 +765,7 @@ pub async fn end_session(tx: &mut AuditedTx<'_>, id: i64) -> Result<()> {
     let uid: Option<i64> = r.map(|r| r.try_get("user_id")).transpose()?;
     let pid: Option<String> = match uid {
         Some(u) => {
-            sqlx::query_scalar("SELECT public_id FROM users WHERE id = $1")
+            sql::query_scalar("SELECT public_id FROM users WHERE id = $1")
                 .bind(u)
                 .fetch_optional(tx.conn())
                 .await?
@@ -812,7 +809,7 @@ pub struct ApiToken {
     pub revoked_at: Option<i64>,
 }
 
-fn token(r: &AnyRow) -> Result<ApiToken> {
+fn token(r: &sql::Row) -> Result<ApiToken> {
     let s: String = r.try_get("scopes")?;
     Ok(ApiToken {
         public_id: r.try_get("public_id")?,
@@ -847,7 +844,7 @@ pub async fn create_token(
     let prefix: String = secret.chars().take(10).collect();
     let pid = new_public_id();
     let t = now();
-    let r = sqlx::query(
+    let r = sql::query(
         "INSERT INTO api_tokens (public_id, user_id, name, token_hash, prefix, scopes, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
     )
@@ -877,16 +874,16 @@ pub async fn create_token(
 }
 
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
-    let rows = sqlx::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
+    let rows = sql::query("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
         .bind(user_id)
-        .fetch_all(&db.pool)
+        .fetch_all(db)
         .await?;
     rows.iter().map(token).collect()
 }
 
 /// Revokes one of the user's own tokens.
 pub async fn revoke_token(tx: &mut AuditedTx<'_>, user_id: i64, public_id: &str) -> Result<()> {
-    let n = sqlx::query(
+    let n = sql::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE public_id = $2 AND user_id = $3 AND revoked_at IS NULL",
     )
     .bind(now())

@@ -23,9 +23,8 @@ pub struct TestApp {
 pub async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("SHOUMI_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
-            sqlx::any::install_default_drivers();
             let name = format!("shoumi_t_{}", shoumi_storage::new_public_id());
-            let admin = sqlx::AnyPool::connect(&base)
+            let admin = sqlx::PgPool::connect(&base)
                 .await
                 .expect("connect to SHOUMI_TEST_DATABASE_URL");
             sqlx::query(&format!("CREATE DATABASE {name}"))
@@ -75,7 +74,7 @@ impl Drop for DropDatabase {
                 .build()
                 .expect("runtime");
             rt.block_on(async {
-                if let Ok(pool) = sqlx::AnyPool::connect(&base).await {
+                if let Ok(pool) = sqlx::PgPool::connect(&base).await {
                     let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .execute(&pool)
                         .await;

@@ -24,11 +24,8 @@ pub async fn readyz(State(s): State<AppState>) -> Response {
 
 /// Prometheus text format.
 pub async fn metrics(State(s): State<AppState>) -> Response {
-    let body = s.metrics.render(
-        s.db.pool.size(),
-        s.db.pool.num_idle(),
-        s.db.pool.options().get_max_connections(),
-    );
+    let (size, idle, max) = s.db.pool_stats();
+    let body = s.metrics.render(size, idle as usize, max);
     let mut r = body.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
