@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Backend, Db, Result, StorageError, now};
 
 /// Derived tables: rebuilt from the others after a restore or copy, never dumped.
-pub const DERIVED: &[&str] = &["enterprise_terms"];
+pub const DERIVED: &[&str] = &["enterprise_terms", "enterprise_counts"];
 
 /// Every table, parents before children. A test checks this (with [`DERIVED`]) against the
 /// migrated schema.

@@ -32,32 +32,17 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_live_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0003_live_indexes.sql"),
     },
+    Migration {
+        version: 4,
+        name: "live_counts",
+        sqlite: include_str!("../migrations/sqlite/0004_live_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0004_live_counts.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
-}
-
-/// Splits a migration into statements: each ends with `;` at the end of a line.
-fn statements(sql: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in sql.lines() {
-        let t = line.trim();
-        if t.starts_with("--") || t.is_empty() {
-            continue;
-        }
-        cur.push_str(line);
-        cur.push('\n');
-        if t.ends_with(';') {
-            out.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.trim().is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
 /// Applies every pending migration; returns the versions applied.
@@ -113,13 +98,10 @@ pub async fn run(db: &Db) -> Result<Vec<i64>> {
                 continue;
             }
         }
-        for stmt in statements(sql) {
-            sql::execute_batch(&mut tx, stmt.as_str())
-                .await
-                .map_err(|e| {
-                    StorageError::Migration(format!("migration {} failed: {e}", m.version))
-                })?;
-        }
+        // The whole file as one batch: trigger bodies hold `;` of their own.
+        sql::execute_batch(&mut tx, sql).await.map_err(|e| {
+            StorageError::Migration(format!("migration {} ({}) failed: {e}", m.version, m.name))
+        })?;
         sql::query("INSERT INTO shoumi_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
             .bind(m.version)
             .bind(m.name.to_string())
