@@ -270,9 +270,12 @@ pub async fn list(
 }
 
 /// The newest `n` rows, without counting the whole trail (for home pages).
+/// The latest `n` rows for a summary (home pages): without their before/after JSON, which can be
+/// large and is not shown there (`before_json` and `after_json` are `None`).
 pub async fn recent(db: &Db, _cap: shoumi_domain::Capability, n: i64) -> Result<Vec<AuditEntry>> {
     let rows = sql::query(&format!(
-        "SELECT {COLUMNS} FROM audit_log ORDER BY id DESC LIMIT {n}"
+        "SELECT id, at, actor_name, ip, request_id, action, entity_type, entity_id, summary, \
+         NULL AS before_json, NULL AS after_json FROM audit_log ORDER BY id DESC LIMIT {n}"
     ))
     .fetch_all(db)
     .await?;

@@ -225,6 +225,12 @@ impl Db {
         Ok(AuditedTx::new(tx, actor, self.backend))
     }
 
+    /// A read-only transaction for several reads that must see the same data (a page of a list
+    /// and its total). End it with `commit` (or drop it).
+    pub async fn read(&self) -> Result<sql::Tx> {
+        self.begin_raw(sql::TxKind::Read).await
+    }
+
     /// A transaction without the audit requirement: for migrations, restores and snapshots
     /// (storage-internal operations that are not user changes).
     pub(crate) async fn begin_raw(&self, kind: sql::TxKind) -> Result<sql::Tx> {

@@ -875,15 +875,25 @@ pub enum TxKind {
     Write,
     /// A consistent read-only snapshot (backups, copies).
     Snapshot,
+    /// Several reads that must agree (a page and its total). On SQLite the snapshot starts at
+    /// the first read and the WAL read lock is taken once for all of them.
+    Read,
 }
 
 impl Tx {
+    pub fn backend(&self) -> crate::Backend {
+        match self.inner {
+            TxInner::Sqlite { .. } => crate::Backend::Sqlite,
+            TxInner::Pg(_) => crate::Backend::Postgres,
+        }
+    }
+
     pub(crate) async fn begin(pool: &Pool, kind: TxKind) -> Result<Tx> {
         let inner = match pool {
             Pool::Sqlite(p) => {
                 let writer = match kind {
                     TxKind::Write => Some(p.lock_writer().await?),
-                    TxKind::Snapshot => None,
+                    TxKind::Snapshot | TxKind::Read => None,
                 };
                 let conn = p.acquire().await?;
                 match kind {
@@ -892,6 +902,7 @@ impl Tx {
                     TxKind::Snapshot => conn
                         .conn()
                         .execute_batch("BEGIN; SELECT COUNT(*) FROM sqlite_schema;")?,
+                    TxKind::Read => conn.conn().execute_batch("BEGIN")?,
                 }
                 TxInner::Sqlite {
                     conn,
@@ -900,7 +911,7 @@ impl Tx {
             }
             Pool::Pg(p) => {
                 let mut t = p.begin().await?;
-                if kind == TxKind::Snapshot {
+                if kind != TxKind::Write {
                     sqlx::Executor::execute(
                         &mut *t,
                         "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY",

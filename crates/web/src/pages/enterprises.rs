@@ -96,7 +96,14 @@ pub async fn list(
     }
     let t = s.t();
     let page = Page::new(lq.page.unwrap_or(1), PAGE_SIZE);
-    let (items, total) = enterprises::list(&state.db, &scope, &lq.q, page).await?;
+    let (items, total) = enterprises::list_with(
+        &state.db,
+        &scope,
+        &lq.q,
+        page,
+        enterprises::Columns::Listing,
+    )
+    .await?;
     let items = items
         .into_iter()
         .map(|e| {
