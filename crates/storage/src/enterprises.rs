@@ -903,34 +903,26 @@ pub async fn import_batch(
         let mut values = Vec::with_capacity(chunk.len());
         let mut audit_args = crate::sql::Args::default();
         let mut audit_values = Vec::with_capacity(chunk.len());
-        let add = |a: &mut crate::sql::Args, v: Option<String>| {
-            a.add(v);
-            Ok::<(), StorageError>(())
-        };
-        let addi = |a: &mut crate::sql::Args, v: Option<i64>| {
-            a.add(v);
-            Ok::<(), StorageError>(())
-        };
         for (i, (pid, division_id, zone_id, e)) in chunk.iter().enumerate() {
             let b = i * COLS;
             values.push(crate::query::tuple(tx.backend(), b, COLS));
-            add(&mut args, Some(pid.clone()))?;
-            add(&mut args, Some(e.name.clone()))?;
-            add(&mut args, Some(e.credit_code.to_string()))?;
-            add(&mut args, e.legal_representative.clone())?;
-            add(&mut args, e.address.clone())?;
-            addi(&mut args, Some(*division_id))?;
-            addi(&mut args, *zone_id)?;
-            add(&mut args, Some(e.industry.code()))?;
-            add(&mut args, e.size.map(|s| s.as_str().to_string()))?;
-            add(&mut args, Some(tags_to_string(&e.tags)))?;
-            add(&mut args, e.contact_name.clone())?;
-            add(&mut args, e.contact_phone.clone())?;
-            add(&mut args, e.contact_email.clone())?;
-            addi(&mut args, Some(e.share_contacts as i64))?;
-            add(&mut args, Some(e.status.as_str().to_string()))?;
-            addi(&mut args, Some(t))?;
-            addi(&mut args, Some(t))?;
+            args.add(Some(pid.clone()));
+            args.add(Some(e.name.clone()));
+            args.add(Some(e.credit_code.to_string()));
+            args.add(e.legal_representative.clone());
+            args.add(e.address.clone());
+            args.add(Some(*division_id));
+            args.add(*zone_id);
+            args.add(Some(e.industry.code()));
+            args.add(e.size.map(|s| s.as_str().to_string()));
+            args.add(Some(tags_to_string(&e.tags)));
+            args.add(e.contact_name.clone());
+            args.add(e.contact_phone.clone());
+            args.add(e.contact_email.clone());
+            args.add(Some(e.share_contacts as i64));
+            args.add(Some(e.status.as_str().to_string()));
+            args.add(Some(t));
+            args.add(Some(t));
             tx.push_audit_row(
                 &mut audit_values,
                 &mut audit_args,
@@ -942,40 +934,28 @@ pub async fn import_batch(
                 audit_json(e).to_string(),
             )?;
         }
-        sql::query_with(
+        // RETURNING gives the new ids in the same statement (no second lookup by public id).
+        let ids: HashMap<String, i64> = sql::query_with(
             &format!(
                 "INSERT INTO enterprises (public_id, name, credit_code, legal_representative, address, division_id, \
                  zone_id, industry, size, tags, contact_name, contact_phone, contact_email, share_contacts, status, \
-                 created_at, updated_at) VALUES {}",
+                 created_at, updated_at) VALUES {} RETURNING id, public_id",
                 values.join(",")
             ),
             args,
         )
-        .execute(tx.conn())
-        .await?;
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<String>("public_id")?, r.try_get::<i64>("id")?)))
+        .collect::<Result<_>>()?;
         let mut terms = Vec::new();
-        {
-            let mut args = crate::sql::Args::default();
-            let mut ph = Vec::with_capacity(chunk.len());
-            for (i, (pid, ..)) in chunk.iter().enumerate() {
-                add(&mut args, Some(pid.clone()))?;
-                ph.push(crate::query::mark(tx.backend(), i + 1));
-            }
-            let sql = format!(
-                "SELECT id, public_id FROM enterprises WHERE public_id IN ({})",
-                ph.join(",")
-            );
-            let ids: HashMap<String, i64> = sql::query_with(&sql, args)
-                .fetch_all(tx.conn())
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get::<String>("public_id")?, r.try_get::<i64>("id")?)))
-                .collect::<Result<_>>()?;
-            for (pid, _, _, e) in chunk {
-                let id = ids[pid];
-                for t in shoumi_domain::search::enterprise_terms(&e.name, &e.tags) {
-                    terms.push((t, id));
-                }
+        for (pid, _, _, e) in chunk {
+            let id = *ids.get(pid).ok_or_else(|| {
+                StorageError::Integrity(format!("insert returned no id for {pid}"))
+            })?;
+            for t in shoumi_domain::search::enterprise_terms(&e.name, &e.tags) {
+                terms.push((t, id));
             }
         }
         let backend = tx.backend();

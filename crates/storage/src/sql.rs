@@ -668,7 +668,8 @@ impl SqlitePool {
         // WAL lets readers run beside the one writer; foreign keys are off by default in SQLite;
         // the busy timeout makes writers of other processes queue, not fail.
         c.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+             PRAGMA temp_store = MEMORY;",
         )?;
         c.busy_timeout(Duration::from_secs(10))?;
         c.set_prepared_statement_cache_capacity(256);
