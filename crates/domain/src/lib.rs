@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod authz;
+pub mod calendar;
 pub mod credit_code;
 pub mod enterprise;
 pub mod industry;

@@ -91,12 +91,36 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The working-day calendar (State Council holiday notices): import a year, count days.
+    Calendar {
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
     /// Copy a whole installation into another (empty) database, e.g. SQLite to PostgreSQL.
     CopyDb {
         #[arg(long)]
         from: String,
         #[arg(long)]
         to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Add or correct years from a file: shoumi's calendar TOML, or a holiday-cn `YYYY.json`.
+    Import { file: PathBuf },
+    /// The date N working days after DATE (before it, for negative N).
+    AddDays {
+        date: String,
+        #[arg(allow_negative_numbers = true)]
+        n: i64,
+    },
+    /// Working days from FROM (exclusive) to TO (inclusive).
+    Between { from: String, to: String },
+    /// The years known, with their sources; with --export, the calendar as TOML.
+    Show {
+        #[arg(long)]
+        export: bool,
     },
 }
 
@@ -194,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Cmd::Demo { seed, .. } => run_demo(cfg, seed).await,
         Cmd::User { cmd } => user(&cfg, cmd).await,
+        Cmd::Calendar { cmd } => calendar_cmd(&cfg, cmd).await,
         Cmd::Import { file, kind } => {
             let db = shoumi::open(&cfg).await?;
             let bytes =
@@ -677,6 +702,109 @@ async fn user(cfg: &Config, cmd: UserCmd) -> anyhow::Result<()> {
                     roles.join(", "),
                     if u.disabled { " (disabled)" } else { "" }
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_date(s: &str) -> anyhow::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .with_context(|| format!("“{s}” is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD"))
+}
+
+fn weekday_label(d: chrono::NaiveDate) -> &'static str {
+    use chrono::Datelike;
+    [
+        "星期一",
+        "星期二",
+        "星期三",
+        "星期四",
+        "星期五",
+        "星期六",
+        "星期日",
+    ][d.weekday().num_days_from_monday() as usize]
+}
+
+fn warn_assumed(years: &[i32]) {
+    if !years.is_empty() {
+        let list = years
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!(
+            "注意：{list} 年的节假日安排尚未导入，这些年份按周一至周五计算，结果不确定。\n\
+             warning: no holiday notice for {list}; Monday–Friday assumed there — the result is uncertain \
+             (add the year with `shoumi calendar import FILE`)."
+        );
+    }
+}
+
+async fn calendar_cmd(cfg: &shoumi::config::Config, cmd: CalendarCmd) -> anyhow::Result<()> {
+    use shoumi_storage::calendar as stored;
+    let db = shoumi::open(cfg).await?;
+    let cal = stored::load(&db).await?;
+    match cmd {
+        CalendarCmd::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let notices = shoumi_domain::calendar::parse_file(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let actor = Actor::system("cli calendar import");
+            let mut tx = db.begin(&actor).await?;
+            let mut lines = Vec::new();
+            for n in &notices {
+                let what = stored::import(&mut tx, &cal, n).await?;
+                lines.push(format!(
+                    "{}: {} ({} days off, {} weekend working days) — {}",
+                    n.year,
+                    match what {
+                        stored::Imported::Added => "added / 已添加",
+                        stored::Imported::Replaced => "replaced / 已更正",
+                        stored::Imported::Unchanged => "unchanged / 无变化",
+                    },
+                    n.off.len(),
+                    n.work.len(),
+                    n.source
+                ));
+            }
+            tx.commit_if_audited().await?;
+            for l in lines {
+                println!("{l}");
+            }
+        }
+        CalendarCmd::AddDays { date, n } => {
+            let d = parse_date(&date)?;
+            if n.abs() > shoumi_domain::calendar::MAX_DAYS {
+                bail!(
+                    "N must be between -{0} and {0}",
+                    shoumi_domain::calendar::MAX_DAYS
+                );
+            }
+            let r = cal.add_working_days(d, n);
+            println!("{} {}", r.value, weekday_label(r.value));
+            warn_assumed(&r.assumed_years);
+        }
+        CalendarCmd::Between { from, to } => {
+            let r = cal.working_days_between(parse_date(&from)?, parse_date(&to)?);
+            println!("{}", r.value);
+            warn_assumed(&r.assumed_years);
+        }
+        CalendarCmd::Show { export } => {
+            if export {
+                let all: Vec<_> = cal.notices().collect();
+                print!("{}", shoumi_domain::calendar::to_toml(&all));
+            } else {
+                for n in cal.notices() {
+                    println!(
+                        "{}  {:>3} days off  {:>2} weekend working days  {}",
+                        n.year,
+                        n.off.len(),
+                        n.work.len(),
+                        n.source
+                    );
+                }
             }
         }
     }

@@ -30,6 +30,7 @@ pub const TABLES: &[&str] = &[
     "login_attempts",
     "audit_log",
     "jobs",
+    "calendar_years",
 ];
 
 /// A column value: the schema has only integers and text.

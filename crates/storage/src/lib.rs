@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod calendar;
 pub mod dump;
 pub mod enterprises;
 pub mod jobs;

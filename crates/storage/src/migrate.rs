@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_live_counts.sql"),
         postgres: include_str!("../migrations/postgres/0004_live_counts.sql"),
     },
+    Migration {
+        version: 5,
+        name: "calendar",
+        sqlite: include_str!("../migrations/sqlite/0005_calendar.sql"),
+        postgres: include_str!("../migrations/postgres/0005_calendar.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
