@@ -910,17 +910,14 @@ impl Tx {
                     _writer: writer,
                 }
             }
-            Pool::Pg(p) => {
-                let mut t = p.begin().await?;
-                if kind != TxKind::Write {
-                    sqlx::Executor::execute(
-                        &mut *t,
-                        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                    )
-                    .await?;
+            // The isolation level in the BEGIN itself: one round trip, nothing between.
+            Pool::Pg(p) => TxInner::Pg(match kind {
+                TxKind::Write => p.begin().await?,
+                TxKind::Snapshot | TxKind::Read => {
+                    p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                        .await?
                 }
-                TxInner::Pg(t)
-            }
+            }),
         };
         Ok(Tx { inner })
     }

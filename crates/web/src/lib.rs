@@ -173,6 +173,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::track_metrics))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::run_to_completion))
         .layer(axum::extract::DefaultBodyLimit::max(max))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

@@ -52,6 +52,23 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     resp
 }
 
+/// Runs the rest of the request in a task of its own, so that it runs to completion even when
+/// the client goes away (or the request times out): hyper drops a request's future when its
+/// connection closes, and a future dropped in the middle of a PostgreSQL exchange can leave the
+/// connection inside a transaction — the benchmark's disconnecting clients produced exactly that
+/// ("there is already a transaction in progress"). With this, a transaction always reaches its
+/// commit or its rollback. A panic in a handler becomes a 500 instead of a dropped connection.
+pub async fn run_to_completion(req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    match tokio::spawn(next.run(req).in_current_span()).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "request task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// Refuses state-changing browser requests that come from another site (defence in depth beside
 /// the CSRF token): `Sec-Fetch-Site` must be same-origin or none, and `Origin`, when sent, must
 /// match the host.
