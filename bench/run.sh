@@ -16,7 +16,8 @@
 #   explain      the province list's two SQL statements timed one by one, with plans (not in "all")
 #   summary      print the summary table from bench/out/results.tsv and metrics.tsv
 #
-# Environment: DUR (wrk duration, default 15s), PROV_DIR (default /tmp/prov),
+# Environment: DUR (wrk duration, default 15s), WARMUP (unrecorded wrk run before each measured
+#   run, default 2s; 0 = none), PROV_DIR (default /tmp/prov),
 #   SHOUMI_BIN (default target/release/shoumi), FORCE_PG_COPY=1 (redo the PostgreSQL copy).
 # Outputs go to bench/out/ (gitignored). Traffic goes to 127.0.0.1 only; every load run is
 # bounded by wrk -d. Ports used: 18400-18420.
