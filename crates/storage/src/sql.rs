@@ -671,6 +671,11 @@ impl SqlitePool {
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
              PRAGMA temp_store = MEMORY;",
         )?;
+        // A page cache of up to 32 MiB per connection (SQLite's default is 2 MiB): a county
+        // database fits in a few MiB and never fills it; at province scale the filters that touch
+        // thousands of rows stop re-reading pages from the OS (measured: 2–4× faster, and they
+        // scale across connections instead of thrashing).
+        c.execute_batch("PRAGMA cache_size = -32768;")?;
         c.busy_timeout(Duration::from_secs(10))?;
         c.set_prepared_statement_cache_capacity(256);
         Ok(c)
@@ -682,7 +687,8 @@ impl SqlitePool {
                 .await
                 .map_err(|_| StorageError::PoolTimedOut)?
                 .map_err(|_| StorageError::PoolTimedOut)?;
-        let idle = self.idle.lock().expect("pool lock").pop_front();
+        // Most recently used first: its page cache is the warmest.
+        let idle = self.idle.lock().expect("pool lock").pop_back();
         let conn = match idle {
             Some(c) => c,
             None => self.connect()?,
