@@ -8,9 +8,9 @@ use shoumi_domain::DivisionKind;
 use crate::{AuditedTx, Result, new_public_id, now};
 
 /// Gives this transaction's SQLite connection a large page cache (200 MB) for a bulk load: the
-/// random-order unique indexes of millions of rows otherwise thrash the default 2 MB cache.
-/// The setting stays with that pooled connection (200 MB at most, allocated only as pages are
-/// touched); imports and bulk loads use it.
+/// random-order unique indexes of millions of rows otherwise thrash a small cache. The pool puts
+/// the connection's usual cache size back when the transaction ends (committed, rolled back or
+/// dropped), which frees the pages; imports and bulk loads use it.
 pub async fn prepare(tx: &mut AuditedTx<'_>) -> Result<()> {
     if tx.backend() == crate::Backend::Sqlite {
         sql::query("PRAGMA cache_size = -200000")

@@ -599,6 +599,10 @@ fn sqlite_run(
     }
 }
 
+/// The page cache of a pooled connection; restored after every write transaction, since a bulk
+/// load (`bulk::prepare`) enlarges it for its own transaction only.
+const CACHE_SIZE: &str = "PRAGMA cache_size = -32768;";
+
 /// A pool of SQLite connections, used in place on the calling thread.
 pub(crate) struct SqlitePool {
     path: String,
@@ -626,7 +630,9 @@ impl Drop for SqliteConn {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
             // A connection left inside a transaction (a dropped Tx) is rolled back before reuse.
-            if !c.is_autocommit() && c.execute_batch("ROLLBACK").is_err() {
+            if !c.is_autocommit()
+                && (c.execute_batch("ROLLBACK").is_err() || c.execute_batch(CACHE_SIZE).is_err())
+            {
                 return; // drop the connection rather than reuse it in an unknown state
             }
             if let Ok(mut idle) = self.pool.idle.lock() {
@@ -673,9 +679,9 @@ impl SqlitePool {
         )?;
         // A page cache of up to 32 MiB per connection (SQLite's default is 2 MiB): a county
         // database fits in a few MiB and never fills it; at province scale the filters that touch
-        // thousands of rows stop re-reading pages from the OS (measured: 2–4× faster, and they
-        // scale across connections instead of thrashing).
-        c.execute_batch("PRAGMA cache_size = -32768;")?;
+        // thousands of rows stop re-reading pages from the OS (measured: 2–4× faster with one
+        // connection; docs/PERFORMANCE.md).
+        c.execute_batch(CACHE_SIZE)?;
         c.busy_timeout(Duration::from_secs(10))?;
         c.set_prepared_statement_cache_capacity(256);
         Ok(c)
@@ -932,6 +938,7 @@ impl Tx {
         match self.inner {
             TxInner::Sqlite { conn, _writer } => {
                 conn.conn().execute_batch("COMMIT")?;
+                conn.conn().execute_batch(CACHE_SIZE)?;
                 Ok(())
             }
             TxInner::Pg(t) => Ok(t.commit().await?),
@@ -942,6 +949,7 @@ impl Tx {
         match self.inner {
             TxInner::Sqlite { conn, _writer } => {
                 conn.conn().execute_batch("ROLLBACK")?;
+                conn.conn().execute_batch(CACHE_SIZE)?;
                 Ok(())
             }
             TxInner::Pg(t) => Ok(t.rollback().await?),
