@@ -484,13 +484,16 @@ async fn run(ex: Ex<'_>, sql: &str, args: Args, mode: Mode) -> Result<(Vec<Row>,
         Ex::Db(db) => match &*db.pool {
             Pool::Sqlite(p) => {
                 let c = p.acquire().await?;
-                if statement_writes(c.conn(), sql)? {
-                    // Serialise with this process's transactions (see the module comment).
-                    let _w = p.lock_writer().await?;
-                    sqlite_run(c.conn(), sql, &args, mode)
-                } else {
-                    sqlite_run(c.conn(), sql, &args, mode)
+                if !statement_writes(c.conn(), sql)? {
+                    return sqlite_run(c.conn(), sql, &args, mode);
                 }
+                // A write: serialise with this process's transactions (see the module comment).
+                // The connection goes back first, so writers queueing for the lock do not hold
+                // the connections that readers need.
+                drop(c);
+                let _w = p.lock_writer().await?;
+                let c = p.acquire().await?;
+                sqlite_run(c.conn(), sql, &args, mode)
             }
             Pool::Pg(p) => {
                 let mut c = p.acquire().await?;

@@ -36,8 +36,12 @@ impl Drop for Fresh {
 }
 
 async fn fresh(acquire_timeout: Duration) -> Fresh {
+    fresh_with(acquire_timeout, 4).await
+}
+
+async fn fresh_with(acquire_timeout: Duration, max_connections: u32) -> Fresh {
     let opts = ConnectOptions {
-        max_connections: 4,
+        max_connections,
         acquire_timeout,
     };
     match std::env::var("SHOUMI_TEST_DATABASE_URL") {
@@ -246,4 +250,36 @@ async fn a_writer_waiting_behind_this_process_s_transaction_times_out_instead_of
         .await
         .unwrap();
     assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn writers_queueing_for_the_lock_leave_connections_to_readers() {
+    let f = fresh_with(Duration::from_secs(5), 2).await;
+    if f.db.backend != shoumi_storage::Backend::Sqlite {
+        return; // the in-process writer lock is SQLite's
+    }
+    let actor = shoumi_storage::Actor::system("test");
+    let tx = f.db.begin(&actor).await.unwrap(); // the write lock and one of two connections
+    let db = f.db.clone();
+    let writer = tokio::spawn(async move {
+        sql::query("INSERT INTO t (id, name) VALUES (1, 'a')")
+            .execute(&db)
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await; // the writer now waits for the lock
+    let n: i64 = tokio::time::timeout(
+        Duration::from_secs(1),
+        sql::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&f.db),
+    )
+    .await
+    .expect("a reader must not wait behind a queued writer")
+    .unwrap();
+    assert_eq!(n, 0);
+    drop(tx);
+    writer.await.unwrap().unwrap();
+    let n: i64 = sql::query_scalar("SELECT COUNT(*) FROM t")
+        .fetch_one(&f.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
 }
