@@ -887,6 +887,28 @@ async fn list_totals_from_the_count_table_equal_a_count_of_the_enterprises() {
     assert_eq!(in_town, by_scan);
     assert!(operating <= in_town && operating > 0);
 
+    // Tag totals (from the tag's postings, which hold live enterprises only) equal a count of
+    // the live enterprises carrying the tag — also after archiving one that carries it.
+    let everyone = enterprises::list_all(&app.db, &scope, &all).await.unwrap();
+    let tagged = everyone.iter().find(|e| !e.tags.is_empty()).unwrap();
+    let mut tx = app.db.begin(&actor).await.unwrap();
+    enterprises::archive(&mut tx, &scope, &tagged.public_id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let live = enterprises::list_all(&app.db, &scope, &all).await.unwrap();
+    for tag in shoumi_domain::KeyTag::ALL {
+        let q = enterprises::EnterpriseQuery {
+            tag: tag.as_str().into(),
+            ..Default::default()
+        };
+        let (_, total) = enterprises::list(&app.db, &scope, &q, shoumi_storage::Page::default())
+            .await
+            .unwrap();
+        let expected = live.iter().filter(|e| e.tags.contains(tag)).count() as i64;
+        assert_eq!(total, expected, "tag {}", tag.as_str());
+    }
+
     // A restore rebuilds the table from the restored rows.
     let mut buf = Vec::new();
     dump::backup(&app.db, &mut buf, &|_, _, _| {})

@@ -290,6 +290,21 @@ impl EnterpriseQuery {
         Some(f)
     }
 
+    /// The tag's index term, when a county-wide list is filtered by a tag and nothing else.
+    fn tag_only(&self, scope: &EnterpriseScope) -> Option<String> {
+        let t = KeyTag::parse(&self.tag)?;
+        let ind = self.industry.trim().to_ascii_uppercase();
+        let industry_set = (ind.len() == 1 && ind.chars().all(|c| c.is_ascii_uppercase()))
+            || Industry::parse(&ind).is_ok();
+        let alone = scope.is_all()
+            && self.q.trim().is_empty()
+            && self.division.trim().is_empty()
+            && self.zone.trim().is_empty()
+            && !industry_set
+            && EnterpriseStatus::parse(&self.status).is_none();
+        alone.then(|| shoumi_domain::search::tag_term(t))
+    }
+
     fn area_clauses(&self, f: &mut Filter) {
         // Divisions and zones by scalar subquery, so the count needs no join.
         let div = self.division.trim();
@@ -397,23 +412,31 @@ pub async fn list_with(
     let f = q.filter(scope);
     // The total and the page from one snapshot, so they agree.
     let mut tx = db.read().await?;
-    let total: i64 = match q.count_table_filter(scope) {
-        Some(c) => {
-            let count_sql = format!(
-                "SELECT CAST(COALESCE(SUM(e.live), 0) AS BIGINT) AS n FROM enterprise_counts e{}",
-                c.where_sql()
-            );
-            sql::query_with(&count_sql, c.args())
-                .fetch_one(&mut tx)
-                .await?
-                .try_get("n")?
-        }
-        None => {
-            let count_sql = format!("SELECT COUNT(*) AS n FROM enterprises e{}", f.where_sql());
-            sql::query_with(&count_sql, f.args())
-                .fetch_one(&mut tx)
-                .await?
-                .try_get("n")?
+    let total: i64 = if let Some(term) = q.tag_only(scope) {
+        // The postings of a tag are exactly its live enterprises (archiving removes them).
+        sql::query_scalar("SELECT COUNT(*) FROM enterprise_terms WHERE term = $1")
+            .bind(term)
+            .fetch_one(&mut tx)
+            .await?
+    } else {
+        match q.count_table_filter(scope) {
+            Some(c) => {
+                let count_sql = format!(
+                    "SELECT CAST(COALESCE(SUM(e.live), 0) AS BIGINT) AS n FROM enterprise_counts e{}",
+                    c.where_sql()
+                );
+                sql::query_with(&count_sql, c.args())
+                    .fetch_one(&mut tx)
+                    .await?
+                    .try_get("n")?
+            }
+            None => {
+                let count_sql = format!("SELECT COUNT(*) AS n FROM enterprises e{}", f.where_sql());
+                sql::query_with(&count_sql, f.args())
+                    .fetch_one(&mut tx)
+                    .await?
+                    .try_get("n")?
+            }
         }
     };
     let select = match columns {
@@ -688,6 +711,12 @@ pub async fn archive(
     }
     sql::query("UPDATE enterprises SET archived_at = $1 WHERE id = $2")
         .bind(now())
+        .bind(before.id)
+        .execute(tx.conn())
+        .await?;
+    // The search index holds live enterprises only (so a tag's postings are its live count);
+    // anything that brings an enterprise back must write its terms again.
+    sql::query("DELETE FROM enterprise_terms WHERE enterprise_id = $1")
         .bind(before.id)
         .execute(tx.conn())
         .await?;
@@ -1031,7 +1060,7 @@ pub async fn rebuild_terms(db: &Db) -> Result<usize> {
     sql::query("DELETE FROM enterprise_terms")
         .execute(&mut tx)
         .await?;
-    let rows = sql::query("SELECT id, name, tags FROM enterprises")
+    let rows = sql::query("SELECT id, name, tags FROM enterprises WHERE archived_at IS NULL")
         .fetch_all(&mut tx)
         .await?;
     let mut terms = Vec::new();

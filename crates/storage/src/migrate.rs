@@ -44,6 +44,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_calendar.sql"),
         postgres: include_str!("../migrations/postgres/0005_calendar.sql"),
     },
+    Migration {
+        version: 6,
+        name: "live_terms",
+        sqlite: include_str!("../migrations/sqlite/0006_live_terms.sql"),
+        postgres: include_str!("../migrations/postgres/0006_live_terms.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
