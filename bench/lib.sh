@@ -110,21 +110,14 @@ bench_url() {
   [ "$conns" -lt 2 ] && threads=1
   raw="$OUT/wrk/$section-$target-$label-c$conns.txt"
   mkdir -p "$OUT/wrk"
+  local hdr=(); [ -n "$header" ] && hdr=(-H "$header")
   # A warm-up run, not recorded (WARMUP=0 to skip): connections, caches and prepared statements
   # in place before the measured run, for shoumi and nginx alike.
   if [ "${WARMUP:-2s}" != 0 ]; then
-    if [ -n "$header" ]; then
-      wrk -t"$threads" -c"$conns" -d"${WARMUP:-2s}" --timeout 10s -H "$header" "$url" >/dev/null 2>&1
-    else
-      wrk -t"$threads" -c"$conns" -d"${WARMUP:-2s}" --timeout 10s "$url" >/dev/null 2>&1
-    fi
+    wrk -t"$threads" -c"$conns" -d"${WARMUP:-2s}" --timeout 10s "${hdr[@]}" "$url" >/dev/null 2>&1
   fi
   comp=$(compilers)
-  if [ -n "$header" ]; then
-    wrk -t"$threads" -c"$conns" -d"$dur" --timeout 10s --latency -H "$header" "$url" >"$raw" 2>&1
-  else
-    wrk -t"$threads" -c"$conns" -d"$dur" --timeout 10s --latency "$url" >"$raw" 2>&1
-  fi
+  wrk -t"$threads" -c"$conns" -d"$dur" --timeout 10s --latency "${hdr[@]}" "$url" >"$raw" 2>&1
   local c2; c2=$(compilers); [ "${c2:-0}" -gt "${comp:-0}" ] && comp=$c2
   read -r rps p50 p99 non2xx errs < <(parse_wrk <"$raw")
   result "$section" "$target" "$label" "$conns" "$rps" "$p50" "$p99" "$non2xx" "$errs" "$comp" "$url"

@@ -64,7 +64,8 @@ pub enum CalendarError {
     NoSource { year: i32 },
 }
 
-fn weekday_zh(d: NaiveDate) -> &'static str {
+/// The day of the week in Chinese (星期一 … 星期日).
+pub fn weekday_zh(d: NaiveDate) -> &'static str {
     match d.weekday() {
         Weekday::Mon => "星期一",
         Weekday::Tue => "星期二",

@@ -475,7 +475,7 @@ async fn generate_province(
         batch.push((i + 2, e));
         if batch.len() == 10_000 {
             let mut tx = db.begin(&actor).await?;
-            shoumi_storage::bulk::prepare(&mut tx).await?;
+            shoumi_storage::bulk::prepare(&mut tx)?;
             let out =
                 enterprises::import_batch(&mut tx, &op.enterprise_edit_scope(), &batch).await?;
             if let Some((row, e)) = out.problems.first() {
@@ -713,19 +713,6 @@ fn parse_date(s: &str) -> anyhow::Result<chrono::NaiveDate> {
         .with_context(|| format!("“{s}” is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD"))
 }
 
-fn weekday_label(d: chrono::NaiveDate) -> &'static str {
-    use chrono::Datelike;
-    [
-        "星期一",
-        "星期二",
-        "星期三",
-        "星期四",
-        "星期五",
-        "星期六",
-        "星期日",
-    ][d.weekday().num_days_from_monday() as usize]
-}
-
 fn warn_assumed(years: &[i32]) {
     if !years.is_empty() {
         let list = years
@@ -783,7 +770,11 @@ async fn calendar_cmd(cfg: &shoumi::config::Config, cmd: CalendarCmd) -> anyhow:
                 );
             }
             let r = cal.add_working_days(d, n);
-            println!("{} {}", r.value, weekday_label(r.value));
+            println!(
+                "{} {}",
+                r.value,
+                shoumi_domain::calendar::weekday_zh(r.value)
+            );
             warn_assumed(&r.assumed_years);
         }
         CalendarCmd::Between { from, to } => {

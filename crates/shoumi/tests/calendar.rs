@@ -24,7 +24,8 @@ fn stderr(o: &Output) -> String {
 
 #[tokio::test]
 async fn add_days_skips_national_day_and_warns_about_a_year_without_a_notice() {
-    let (url, _dir) = common::fresh_database_url().await;
+    let scratch = common::ScratchDb::new().await;
+    let url = scratch.url.clone();
     let o = shoumi(&url, &["calendar", "add-days", "2024-09-30", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o).trim(), "2024-10-08 星期二");
@@ -49,7 +50,8 @@ async fn add_days_skips_national_day_and_warns_about_a_year_without_a_notice() {
 
 #[tokio::test]
 async fn an_imported_year_is_used_and_a_bad_file_changes_nothing() {
-    let (url, dir) = common::fresh_database_url().await;
+    let scratch = common::ScratchDb::new().await;
+    let url = scratch.url.clone();
     let files = tempfile::tempdir().unwrap();
     // A made-up 2027 notice: Spring Festival off 02-06..02-12, Sunday 02-14 worked.
     let good = files.path().join("2027.toml");
@@ -91,5 +93,4 @@ async fn an_imported_year_is_used_and_a_bad_file_changes_nothing() {
         .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].action, "calendar.add");
-    drop(dir);
 }

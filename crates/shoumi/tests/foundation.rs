@@ -599,7 +599,8 @@ async fn backup_and_restore_give_back_every_row() {
     let header = dump::backup(&app.db, &mut buf, &|_, _, _| {})
         .await
         .unwrap();
-    let (url, _dir) = common::fresh_database_url().await;
+    let scratch = common::ScratchDb::new().await;
+    let url = scratch.url.clone();
     let target = common::connect(&url).await;
     shoumi_storage::migrate::run(&target).await.unwrap();
     dump::restore(&target, buf.as_slice(), &|_, _, _| {})
@@ -636,7 +637,8 @@ async fn backup_and_restore_give_back_every_row() {
 #[tokio::test]
 async fn copy_db_moves_everything_or_nothing() {
     let app = TestApp::spawn().await;
-    let (url, _dir) = common::fresh_database_url().await;
+    let scratch = common::ScratchDb::new().await;
+    let url = scratch.url.clone();
     let target = common::connect(&url).await;
     shoumi_storage::migrate::run(&target).await.unwrap();
     let copied = dump::copy_db(&app.db, &target, &|_, _, _| {})
@@ -785,39 +787,33 @@ async fn an_archived_enterprise_leaves_the_register_but_keeps_its_history() {
 /// restored into a new database.
 #[tokio::test]
 async fn list_totals_from_the_count_table_equal_a_count_of_the_enterprises() {
-    async fn assert_counts_match(db: &shoumi_storage::Db) {
-        let q = "SELECT division_id, COALESCE(zone_id, 0) AS z, COUNT(*) AS n FROM enterprises \
-                 WHERE archived_at IS NULL GROUP BY division_id, COALESCE(zone_id, 0) \
-                 ORDER BY division_id, z";
-        let scan: Vec<(i64, i64, i64)> = shoumi_storage::sql::query(q)
-            .fetch_all(db)
-            .await
-            .unwrap()
-            .iter()
+    /// Rows of three integer columns.
+    async fn triples(db: &shoumi_storage::Db, q: &str) -> Vec<(i64, i64, i64)> {
+        let rows = shoumi_storage::sql::query(q).fetch_all(db).await.unwrap();
+        rows.iter()
             .map(|r| {
                 (
-                    r.try_get("division_id").unwrap(),
-                    r.try_get("z").unwrap(),
-                    r.try_get("n").unwrap(),
+                    r.try_get_at(0).unwrap(),
+                    r.try_get_at(1).unwrap(),
+                    r.try_get_at(2).unwrap(),
                 )
             })
-            .collect();
-        let table: Vec<(i64, i64, i64)> = shoumi_storage::sql::query(
+            .collect()
+    }
+    async fn assert_counts_match(db: &shoumi_storage::Db) {
+        let scan = triples(
+            db,
+            "SELECT division_id, COALESCE(zone_id, 0) AS z, COUNT(*) FROM enterprises \
+             WHERE archived_at IS NULL GROUP BY division_id, COALESCE(zone_id, 0) \
+             ORDER BY division_id, z",
+        )
+        .await;
+        let table = triples(
+            db,
             "SELECT division_id, zone_id, live FROM enterprise_counts WHERE live <> 0 \
              ORDER BY division_id, zone_id",
         )
-        .fetch_all(db)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r.try_get("division_id").unwrap(),
-                r.try_get("zone_id").unwrap(),
-                r.try_get("live").unwrap(),
-            )
-        })
-        .collect();
+        .await;
         assert_eq!(table, scan);
         assert!(!scan.is_empty());
     }
@@ -914,7 +910,8 @@ async fn list_totals_from_the_count_table_equal_a_count_of_the_enterprises() {
     dump::backup(&app.db, &mut buf, &|_, _, _| {})
         .await
         .unwrap();
-    let (url, _dir) = common::fresh_database_url().await;
+    let scratch = common::ScratchDb::new().await;
+    let url = scratch.url.clone();
     let other = common::connect(&url).await;
     shoumi_storage::migrate::run(&other).await.unwrap();
     dump::restore(&other, &buf[..], &|_, _, _| {})

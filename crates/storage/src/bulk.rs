@@ -7,17 +7,9 @@ use shoumi_domain::DivisionKind;
 
 use crate::{AuditedTx, Result, new_public_id, now};
 
-/// Gives this transaction's SQLite connection a large page cache (200 MB) for a bulk load: the
-/// random-order unique indexes of millions of rows otherwise thrash a small cache. The pool puts
-/// the connection's usual cache size back when the transaction ends (committed, rolled back or
-/// dropped), which frees the pages; imports and bulk loads use it.
-pub async fn prepare(tx: &mut AuditedTx<'_>) -> Result<()> {
-    if tx.backend() == crate::Backend::Sqlite {
-        sql::query("PRAGMA cache_size = -200000")
-            .execute(tx.conn())
-            .await?;
-    }
-    Ok(())
+/// Prepares a bulk load's transaction (a large SQLite page cache: [`sql::Tx::use_bulk_cache`]).
+pub fn prepare(tx: &mut AuditedTx<'_>) -> Result<()> {
+    tx.conn().use_bulk_cache()
 }
 
 /// Inserts divisions that do not exist yet (by code).
@@ -76,7 +68,7 @@ pub type PersonRow = (String, i64, String, String);
 
 /// Inserts people (enterprise staff) in batches.
 pub async fn insert_people(tx: &mut AuditedTx<'_>, rows: &[PersonRow]) -> Result<usize> {
-    prepare(tx).await?;
+    prepare(tx)?;
     let t = now();
     for chunk in rows.chunks(1_000) {
         let mut args = crate::sql::Args::default();

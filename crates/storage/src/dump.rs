@@ -99,7 +99,7 @@ pub async fn schema_tables(db: &Db) -> Result<Vec<String>> {
 
 /// Row counts of every table.
 pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
-    let mut tx = db.begin_raw(sql::TxKind::Snapshot).await?;
+    let mut tx = db.read().await?;
     let counts = counts_on(&mut tx).await?;
     tx.rollback().await?;
     Ok(counts)
@@ -114,13 +114,6 @@ async fn counts_on(conn: &mut crate::sql::Tx) -> Result<Vec<(String, i64)>> {
         out.push((t.to_string(), n));
     }
     Ok(out)
-}
-
-/// A read transaction on one connection: every table read through it sees the same snapshot
-/// (WAL on SQLite, REPEATABLE READ on PostgreSQL), so a backup or copy taken while the server
-/// runs is consistent across tables.
-async fn snapshot(db: &Db) -> Result<crate::sql::Tx> {
-    db.begin_raw(sql::TxKind::Snapshot).await
 }
 
 /// Rows of `table` with `id > after`, in id order, at most `limit` (the id is the first column).
@@ -303,7 +296,9 @@ async fn audit_system(
 /// both sides hold the same number of rows in every table before committing.
 pub async fn copy_db(from: &Db, to: &Db, progress: Progress<'_>) -> Result<Vec<(String, i64)>> {
     ensure_empty(to).await?;
-    let mut source = snapshot(from).await?;
+    // One read transaction: every table sees the same snapshot, so a copy taken while the
+    // server runs is consistent across tables.
+    let mut source = from.read().await?;
     let source_counts = counts_on(&mut source).await?;
     let mut tx = begin_target(to).await?;
     struct Copy<'a, 'b> {
@@ -380,7 +375,8 @@ const FORMAT: &str = "shoumi-backup/1";
 /// Writes a gzip-compressed JSON-lines backup: a header, then one line per row.
 pub async fn backup<W: Write>(db: &Db, out: W, progress: Progress<'_>) -> Result<BackupHeader> {
     let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-    let mut source = snapshot(db).await?;
+    // One read transaction, so the backup is consistent across tables (see copy_db).
+    let mut source = db.read().await?;
     let counts = counts_on(&mut source).await?;
     let mut tables = Vec::new();
     let mut all_cols = Vec::new();

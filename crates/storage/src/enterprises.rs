@@ -267,42 +267,62 @@ pub struct EnterpriseQuery {
     pub sort: String,
 }
 
+/// Where a list's total comes from.
+enum Total {
+    /// Only the scope, a division and a zone narrow the list: the live-count table (migration
+    /// 0004, kept by triggers in every write's transaction), so an unfiltered county list costs no
+    /// scan at all. The filter's clauses name `e`, the alias the count query gives that table.
+    CountTable(Filter),
+    /// A county-wide list narrowed by one tag and nothing else: the tag's postings, which hold
+    /// live enterprises only (archiving removes them, migration 0006).
+    TagPostings(String),
+    /// Anything else: a count over the list's own filter.
+    Filter,
+}
+
+/// The industry filter: a section letter is a range of codes ("C" ≤ code < "D"), a division one code.
+enum IndustryFilter {
+    Section(String, String),
+    Division(String),
+}
+
 impl EnterpriseQuery {
-    /// When only the scope, a division and a zone narrow the list, its total comes from the
-    /// live-count table (migration 0004, kept by triggers in every write's transaction) instead of
-    /// counting index entries: the unfiltered county list then costs no scan at all. The clauses
-    /// name `e`, the alias the count query gives that table.
-    fn count_table_filter(&self, scope: &EnterpriseScope) -> Option<Filter> {
+    fn industry_filter(&self) -> Option<IndustryFilter> {
         let ind = self.industry.trim().to_ascii_uppercase();
-        let industry_set = (ind.len() == 1 && ind.chars().all(|c| c.is_ascii_uppercase()))
-            || Industry::parse(&ind).is_ok();
-        if !self.q.trim().is_empty()
-            || industry_set
-            || KeyTag::parse(&self.tag).is_some()
-            || EnterpriseStatus::parse(&self.status).is_some()
-            || !scope.own().is_empty()
-        {
-            return None;
+        if ind.len() == 1 && ind.chars().all(|c| c.is_ascii_uppercase()) {
+            let next = char::from(ind.as_bytes()[0] + 1).to_string();
+            Some(IndustryFilter::Section(ind, next))
+        } else {
+            Industry::parse(&ind)
+                .ok()
+                .map(|i| IndustryFilter::Division(i.code()))
         }
-        let mut f = Filter::default();
-        f.push(&scope_sql(scope));
-        self.area_clauses(&mut f);
-        Some(f)
     }
 
-    /// The tag's index term, when a county-wide list is filtered by a tag and nothing else.
-    fn tag_only(&self, scope: &EnterpriseScope) -> Option<String> {
-        let t = KeyTag::parse(&self.tag)?;
-        let ind = self.industry.trim().to_ascii_uppercase();
-        let industry_set = (ind.len() == 1 && ind.chars().all(|c| c.is_ascii_uppercase()))
-            || Industry::parse(&ind).is_ok();
-        let alone = scope.is_all()
-            && self.q.trim().is_empty()
-            && self.division.trim().is_empty()
-            && self.zone.trim().is_empty()
-            && !industry_set
-            && EnterpriseStatus::parse(&self.status).is_none();
-        alone.then(|| shoumi_domain::search::tag_term(t))
+    fn total(&self, scope: &EnterpriseScope) -> Total {
+        let narrowed_beyond_area = !self.q.trim().is_empty()
+            || self.industry_filter().is_some()
+            || EnterpriseStatus::parse(&self.status).is_some();
+        let tag = KeyTag::parse(&self.tag);
+        if narrowed_beyond_area || !scope.own().is_empty() {
+            return Total::Filter;
+        }
+        match tag {
+            None => {
+                let mut f = Filter::default();
+                f.push(&scope_sql(scope));
+                self.area_clauses(&mut f);
+                Total::CountTable(f)
+            }
+            Some(t)
+                if scope.is_all()
+                    && self.division.trim().is_empty()
+                    && self.zone.trim().is_empty() =>
+            {
+                Total::TagPostings(shoumi_domain::search::tag_term(t))
+            }
+            Some(_) => Total::Filter,
+        }
     }
 
     fn area_clauses(&self, f: &mut Filter) {
@@ -355,15 +375,16 @@ impl EnterpriseQuery {
             }
         }
         self.area_clauses(&mut f);
-        let ind = self.industry.trim().to_ascii_uppercase();
-        if ind.len() == 1 && ind.chars().all(|c| c.is_ascii_uppercase()) {
-            // A section: an index range on the code ("C" ≤ code < "D").
-            let next = char::from(ind.as_bytes()[0] + 1).to_string();
-            f.push("e.industry >= ? AND e.industry < ?")
-                .bind_str(ind)
-                .bind_str(next);
-        } else if let Ok(i) = Industry::parse(&ind) {
-            f.push("e.industry = ?").bind_str(i.code());
+        match self.industry_filter() {
+            Some(IndustryFilter::Section(from, to)) => {
+                f.push("e.industry >= ? AND e.industry < ?")
+                    .bind_str(from)
+                    .bind_str(to);
+            }
+            Some(IndustryFilter::Division(code)) => {
+                f.push("e.industry = ?").bind_str(code);
+            }
+            None => {}
         }
         if let Some(t) = KeyTag::parse(&self.tag) {
             f.push("e.id IN (SELECT enterprise_id FROM enterprise_terms WHERE term = ?)")
@@ -391,6 +412,39 @@ impl EnterpriseQuery {
     }
 }
 
+/// The number of enterprises `q` finds in `scope` (`f` is `q.filter(scope)`), from the cheapest
+/// source that is exact ([`Total`]).
+async fn count_total<'e>(
+    ex: impl Into<sql::Ex<'e>>,
+    q: &EnterpriseQuery,
+    scope: &EnterpriseScope,
+    f: &Filter,
+) -> Result<i64> {
+    match q.total(scope) {
+        Total::TagPostings(term) => {
+            sql::query_scalar("SELECT COUNT(*) FROM enterprise_terms WHERE term = $1")
+                .bind(term)
+                .fetch_one(ex)
+                .await
+        }
+        Total::CountTable(c) => {
+            let count_sql = format!(
+                "SELECT CAST(COALESCE(SUM(e.live), 0) AS BIGINT) FROM enterprise_counts e{}",
+                c.where_sql()
+            );
+            sql::query_scalar_with(&count_sql, c.args())
+                .fetch_one(ex)
+                .await
+        }
+        Total::Filter => {
+            let count_sql = format!("SELECT COUNT(*) FROM enterprises e{}", f.where_sql());
+            sql::query_scalar_with(&count_sql, f.args())
+                .fetch_one(ex)
+                .await
+        }
+    }
+}
+
 /// A page of enterprises the scope allows, and the total that match.
 pub async fn list(
     db: &Db,
@@ -412,33 +466,7 @@ pub async fn list_with(
     let f = q.filter(scope);
     // The total and the page from one snapshot, so they agree.
     let mut tx = db.read().await?;
-    let total: i64 = if let Some(term) = q.tag_only(scope) {
-        // The postings of a tag are exactly its live enterprises (archiving removes them).
-        sql::query_scalar("SELECT COUNT(*) FROM enterprise_terms WHERE term = $1")
-            .bind(term)
-            .fetch_one(&mut tx)
-            .await?
-    } else {
-        match q.count_table_filter(scope) {
-            Some(c) => {
-                let count_sql = format!(
-                    "SELECT CAST(COALESCE(SUM(e.live), 0) AS BIGINT) AS n FROM enterprise_counts e{}",
-                    c.where_sql()
-                );
-                sql::query_with(&count_sql, c.args())
-                    .fetch_one(&mut tx)
-                    .await?
-                    .try_get("n")?
-            }
-            None => {
-                let count_sql = format!("SELECT COUNT(*) AS n FROM enterprises e{}", f.where_sql());
-                sql::query_with(&count_sql, f.args())
-                    .fetch_one(&mut tx)
-                    .await?
-                    .try_get("n")?
-            }
-        }
-    };
+    let total = count_total(&mut tx, q, scope, &f).await?;
     let select = match columns {
         Columns::Full => SELECT,
         Columns::Listing => SELECT_LISTING,
@@ -763,18 +791,8 @@ pub async fn count_by_division(
 
 /// Count within a scope.
 pub async fn count(db: &Db, scope: &EnterpriseScope) -> Result<i64> {
-    let sql = if scope.own().is_empty() {
-        format!(
-            "SELECT CAST(COALESCE(SUM(e.live), 0) AS BIGINT) FROM enterprise_counts e WHERE {}",
-            scope_sql(scope)
-        )
-    } else {
-        format!(
-            "SELECT COUNT(*) FROM enterprises e WHERE e.archived_at IS NULL AND {}",
-            scope_sql(scope)
-        )
-    };
-    sql::query_scalar(&sql).fetch_one(db).await
+    let q = EnterpriseQuery::default();
+    count_total(db, &q, scope, &q.filter(scope)).await
 }
 
 /// The result of importing many rows at once.

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod migrate;
 pub mod orgs;
 mod query;
+pub mod scratch;
 pub mod seed;
 pub mod sql;
 pub mod users;

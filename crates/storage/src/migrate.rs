@@ -13,43 +13,25 @@ struct Migration {
     postgres: &'static str,
 }
 
+/// One migration: the same file name in both backends' folders.
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $file, ".sql")),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "foundation",
-        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "search",
-        sqlite: include_str!("../migrations/sqlite/0002_search.sql"),
-        postgres: include_str!("../migrations/postgres/0002_search.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "live_indexes",
-        sqlite: include_str!("../migrations/sqlite/0003_live_indexes.sql"),
-        postgres: include_str!("../migrations/postgres/0003_live_indexes.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "live_counts",
-        sqlite: include_str!("../migrations/sqlite/0004_live_counts.sql"),
-        postgres: include_str!("../migrations/postgres/0004_live_counts.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "calendar",
-        sqlite: include_str!("../migrations/sqlite/0005_calendar.sql"),
-        postgres: include_str!("../migrations/postgres/0005_calendar.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "live_terms",
-        sqlite: include_str!("../migrations/sqlite/0006_live_terms.sql"),
-        postgres: include_str!("../migrations/postgres/0006_live_terms.sql"),
-    },
+    migration!(1, "foundation", "0001_foundation"),
+    migration!(2, "search", "0002_search"),
+    migration!(3, "live_indexes", "0003_live_indexes"),
+    migration!(4, "live_counts", "0004_live_counts"),
+    migration!(5, "calendar", "0005_calendar"),
+    migration!(6, "live_terms", "0006_live_terms"),
 ];
 
 /// The newest schema version this binary knows.

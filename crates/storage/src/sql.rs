@@ -6,8 +6,8 @@
 //!
 //! Why not `sqlx::Any` (what shoumi used first): its SQLite driver gives every connection a thread
 //! of its own and sends each result row through a channel, so a page that reads 50 rows paid for
-//! dozens of thread wake-ups and a per-value conversion into `Any` types — two thirds of the CPU
-//! time of the enterprise list went to the kernel's scheduler (`docs/PERFORMANCE.md`). SQLite
+//! dozens of thread wake-ups and a per-value conversion into `Any` types — about a third of the
+//! CPU time of the enterprise list went to the kernel's scheduler (`docs/PERFORMANCE.md`). SQLite
 //! answers these queries in microseconds; calling it directly is the fast path.
 //!
 //! Concurrency on SQLite: reads run in place on any pooled connection (WAL readers never wait for
@@ -59,24 +59,15 @@ pub trait Encode {
         Self: Sized;
 }
 
-macro_rules! encode_int {
-    ($($t:ty),*) => {$(
-        impl Encode for $t {
-            fn encode(self) -> Value { Value::Int(self as i64) }
-            fn kind() -> Kind { Kind::Int }
-        }
-    )*};
-}
-encode_int!(i64, i32, i16, u32, u16, u8);
-
-impl Encode for bool {
+impl Encode for i64 {
     fn encode(self) -> Value {
-        Value::Int(self as i64)
+        Value::Int(self)
     }
     fn kind() -> Kind {
         Kind::Int
     }
 }
+
 impl Encode for f64 {
     fn encode(self) -> Value {
         Value::Real(self)
@@ -88,14 +79,6 @@ impl Encode for f64 {
 impl Encode for String {
     fn encode(self) -> Value {
         Value::Text(self)
-    }
-    fn kind() -> Kind {
-        Kind::Text
-    }
-}
-impl Encode for &String {
-    fn encode(self) -> Value {
-        Value::Text(self.clone())
     }
     fn kind() -> Kind {
         Kind::Text
@@ -117,36 +100,12 @@ impl Encode for Vec<u8> {
         Kind::Blob
     }
 }
-impl Encode for &[u8] {
-    fn encode(self) -> Value {
-        Value::Blob(self.to_vec())
-    }
-    fn kind() -> Kind {
-        Kind::Blob
-    }
-}
-impl Encode for Value {
-    fn encode(self) -> Value {
-        self
-    }
-    fn kind() -> Kind {
-        Kind::Text
-    }
-}
 impl<T: Encode> Encode for Option<T> {
     fn encode(self) -> Value {
         match self {
             Some(v) => v.encode(),
             None => Value::Null(T::kind()),
         }
-    }
-    fn kind() -> Kind {
-        T::kind()
-    }
-}
-impl<T: Encode + Clone> Encode for &Option<T> {
-    fn encode(self) -> Value {
-        self.clone().encode()
     }
     fn kind() -> Kind {
         T::kind()
@@ -160,12 +119,6 @@ pub struct Args(pub(crate) Vec<Value>);
 impl Args {
     pub fn add(&mut self, v: impl Encode) {
         self.0.push(v.encode());
-    }
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -192,16 +145,6 @@ impl Cell {
             Cell::Blob(_) => "blob",
         }
     }
-    /// The value to bind when copying this cell to another database.
-    pub fn into_value(self, kind: Kind) -> Value {
-        match self {
-            Cell::Null => Value::Null(kind),
-            Cell::Int(i) => Value::Int(i),
-            Cell::Real(f) => Value::Real(f),
-            Cell::Text(s) => Value::Text(s),
-            Cell::Blob(b) => Value::Blob(b),
-        }
-    }
 }
 
 /// Types a column can be read as.
@@ -219,17 +162,6 @@ impl Decode for i64 {
             Cell::Int(i) => Ok(*i),
             _ => mismatch("integer", c),
         }
-    }
-}
-impl Decode for i32 {
-    fn decode(c: &Cell) -> std::result::Result<Self, String> {
-        let i = i64::decode(c)?;
-        i32::try_from(i).map_err(|_| format!("integer {i} out of range"))
-    }
-}
-impl Decode for bool {
-    fn decode(c: &Cell) -> std::result::Result<Self, String> {
-        Ok(i64::decode(c)? != 0)
     }
 }
 impl Decode for f64 {
@@ -322,12 +254,6 @@ impl Row {
             .ok_or_else(|| StorageError::Decode(format!("no column {i}")))?;
         T::decode(c).map_err(|e| StorageError::Decode(format!("column {i}: {e}")))
     }
-    pub fn columns(&self) -> &[String] {
-        &self.names
-    }
-    pub fn into_cells(self) -> Vec<Cell> {
-        self.cells
-    }
 }
 
 /// What a statement that returns no rows reports.
@@ -389,6 +315,14 @@ pub fn query_scalar<T: Decode>(sql: &str) -> Scalar<'_, T> {
     }
 }
 
+/// [`query_scalar`] with arguments built beforehand.
+pub fn query_scalar_with<T: Decode>(sql: &str, args: Args) -> Scalar<'_, T> {
+    Scalar {
+        q: query_with(sql, args),
+        _t: std::marker::PhantomData,
+    }
+}
+
 pub struct Scalar<'q, T> {
     q: Query<'q>,
     _t: std::marker::PhantomData<T>,
@@ -407,14 +341,6 @@ impl<'q, T: Decode> Scalar<'q, T> {
             Some(r) => Ok(Some(r.try_get_at(0)?)),
             None => Ok(None),
         }
-    }
-    pub async fn fetch_all<'e>(self, ex: impl Into<Ex<'e>>) -> Result<Vec<T>> {
-        self.q
-            .fetch_all(ex)
-            .await?
-            .iter()
-            .map(|r| r.try_get_at(0))
-            .collect()
     }
 }
 
@@ -554,7 +480,7 @@ fn sqlite_run(
         let v = args.0.get(at).ok_or_else(|| {
             StorageError::Decode(format!(
                 "placeholder {i} has no argument ({} given)",
-                args.len()
+                args.0.len()
             ))
         })?;
         stmt.raw_bind_parameter(i, v)?;
@@ -602,9 +528,13 @@ fn sqlite_run(
     }
 }
 
-/// The page cache of a pooled connection; restored after every write transaction, since a bulk
-/// load (`bulk::prepare`) enlarges it for its own transaction only.
+/// The page cache of a pooled connection (up to 32 MiB; SQLite's default is 2 MiB): a county
+/// database fits in a few MiB and never fills it; at province scale the filters that touch
+/// thousands of rows stop re-reading pages from the OS (2–4× faster with one connection;
+/// docs/PERFORMANCE.md).
 const CACHE_SIZE: &str = "PRAGMA cache_size = -32768;";
+/// The page cache of a bulk load's transaction ([`Tx::use_bulk_cache`]).
+const BULK_CACHE_SIZE: &str = "PRAGMA cache_size = -200000;";
 
 /// A pool of SQLite connections, used in place on the calling thread.
 pub(crate) struct SqlitePool {
@@ -614,13 +544,15 @@ pub(crate) struct SqlitePool {
     max: u32,
     acquire_timeout: Duration,
     /// Held by every writer of this process; see the module comment.
-    pub(crate) writer: Arc<AsyncMutex<()>>,
+    writer: Arc<AsyncMutex<()>>,
 }
 
 pub(crate) struct SqliteConn {
     conn: Option<rusqlite::Connection>,
     pool: Arc<SqlitePool>,
     _permit: OwnedSemaphorePermit,
+    /// The connection carries the bulk page cache; it gets the usual one back before reuse.
+    bulk_cache: bool,
 }
 
 impl SqliteConn {
@@ -633,8 +565,8 @@ impl Drop for SqliteConn {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
             // A connection left inside a transaction (a dropped Tx) is rolled back before reuse.
-            if !c.is_autocommit()
-                && (c.execute_batch("ROLLBACK").is_err() || c.execute_batch(CACHE_SIZE).is_err())
+            if (!c.is_autocommit() && c.execute_batch("ROLLBACK").is_err())
+                || (self.bulk_cache && c.execute_batch(CACHE_SIZE).is_err())
             {
                 return; // drop the connection rather than reuse it in an unknown state
             }
@@ -680,10 +612,6 @@ impl SqlitePool {
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
              PRAGMA temp_store = MEMORY;",
         )?;
-        // A page cache of up to 32 MiB per connection (SQLite's default is 2 MiB): a county
-        // database fits in a few MiB and never fills it; at province scale the filters that touch
-        // thousands of rows stop re-reading pages from the OS (measured: 2–4× faster with one
-        // connection; docs/PERFORMANCE.md).
         c.execute_batch(CACHE_SIZE)?;
         c.busy_timeout(Duration::from_secs(10))?;
         c.set_prepared_statement_cache_capacity(256);
@@ -706,6 +634,7 @@ impl SqlitePool {
             conn: Some(conn),
             pool: self.clone(),
             _permit: permit,
+            bulk_cache: false,
         })
     }
 
@@ -811,9 +740,8 @@ async fn pg_run(
 fn pg_cells(r: &PgRow) -> Result<Vec<Cell>> {
     let mut cells = Vec::with_capacity(r.len());
     for (i, col) in r.columns().iter().enumerate() {
-        let ty = col.type_info().name().to_string();
         let err = |e: sqlx::Error| StorageError::Decode(format!("column {}: {e}", col.name()));
-        let cell = match ty.as_str() {
+        let cell = match col.type_info().name() {
             "INT8" => r.try_get::<Option<i64>, _>(i).map_err(err)?.map(Cell::Int),
             "INT4" => r
                 .try_get::<Option<i32>, _>(i)
@@ -889,10 +817,9 @@ pub enum TxKind {
     /// Takes the write lock at once (SQLite `BEGIN IMMEDIATE`), so a transaction that reads then
     /// writes cannot fail half-way because another writer got in between.
     Write,
-    /// A consistent read-only snapshot (backups, copies).
-    Snapshot,
-    /// Several reads that must agree (a page and its total). On SQLite the snapshot starts at
-    /// the first read and the WAL read lock is taken once for all of them.
+    /// Reads that must agree: a page and its total, every table of a backup or copy. On SQLite
+    /// the snapshot starts at the first read and the WAL read lock is held until the end; on
+    /// PostgreSQL it is REPEATABLE READ, READ ONLY.
     Read,
 }
 
@@ -909,15 +836,11 @@ impl Tx {
             Pool::Sqlite(p) => {
                 let writer = match kind {
                     TxKind::Write => Some(p.lock_writer().await?),
-                    TxKind::Snapshot | TxKind::Read => None,
+                    TxKind::Read => None,
                 };
                 let conn = p.acquire().await?;
                 match kind {
                     TxKind::Write => conn.conn().execute_batch("BEGIN IMMEDIATE")?,
-                    // A deferred transaction's snapshot starts at its first read: read now.
-                    TxKind::Snapshot => conn
-                        .conn()
-                        .execute_batch("BEGIN; SELECT COUNT(*) FROM sqlite_schema;")?,
                     TxKind::Read => conn.conn().execute_batch("BEGIN")?,
                 }
                 TxInner::Sqlite {
@@ -928,7 +851,7 @@ impl Tx {
             // The isolation level in the BEGIN itself: one round trip, nothing between.
             Pool::Pg(p) => TxInner::Pg(match kind {
                 TxKind::Write => p.begin().await?,
-                TxKind::Snapshot | TxKind::Read => {
+                TxKind::Read => {
                     p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                         .await?
                 }
@@ -937,11 +860,21 @@ impl Tx {
         Ok(Tx { inner })
     }
 
+    /// Gives this transaction's SQLite connection a large page cache (200 MB) for a bulk load:
+    /// the random-order unique indexes of millions of rows otherwise thrash a small cache. The
+    /// connection gets its usual cache back when the transaction ends. Nothing on PostgreSQL.
+    pub fn use_bulk_cache(&mut self) -> Result<()> {
+        if let TxInner::Sqlite { conn, .. } = &mut self.inner {
+            conn.conn().execute_batch(BULK_CACHE_SIZE)?;
+            conn.bulk_cache = true;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite { conn, _writer } => {
                 conn.conn().execute_batch("COMMIT")?;
-                conn.conn().execute_batch(CACHE_SIZE)?;
                 Ok(())
             }
             TxInner::Pg(t) => Ok(t.commit().await?),
@@ -952,7 +885,6 @@ impl Tx {
         match self.inner {
             TxInner::Sqlite { conn, _writer } => {
                 conn.conn().execute_batch("ROLLBACK")?;
-                conn.conn().execute_batch(CACHE_SIZE)?;
                 Ok(())
             }
             TxInner::Pg(t) => Ok(t.rollback().await?),

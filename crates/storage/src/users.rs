@@ -680,12 +680,15 @@ fn principal_from_rows(rows: &[sql::Row]) -> Result<Option<Principal>> {
 
 /// A live session and its principal in one query: the request path's only read for sign-in.
 pub async fn session_principal(db: &Db, token: &str) -> Result<Option<(SessionInfo, Principal)>> {
-    let sql = format!(
-        "SELECT s.id AS sid, s.csrf_token, s.last_seen_at, {PRINCIPAL_COLUMNS} FROM sessions s {} \
-         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0 ORDER BY g.id",
-        PRINCIPAL_JOINS.replace("{owner}", "s")
-    );
-    let rows = sql::query(&sql)
+    // Built once: this runs on every signed-in request.
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT s.id AS sid, s.csrf_token, s.last_seen_at, {PRINCIPAL_COLUMNS} FROM sessions s {} \
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0 ORDER BY g.id",
+            PRINCIPAL_JOINS.replace("{owner}", "s")
+        )
+    });
+    let rows = sql::query(&SQL)
         .bind(hash_secret(token))
         .bind(now())
         .fetch_all(db)
@@ -707,13 +710,16 @@ pub async fn session_principal(db: &Db, token: &str) -> Result<Option<(SessionIn
 
 /// A live API token, its scope and its principal in one query.
 pub async fn token_principal(db: &Db, secret: &str) -> Result<Option<(TokenScope, Principal)>> {
-    let sql = format!(
-        "SELECT t.id AS tid, t.scopes, t.last_used_at, {PRINCIPAL_COLUMNS} FROM api_tokens t {} \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
-         AND u.disabled = 0 ORDER BY g.id",
-        PRINCIPAL_JOINS.replace("{owner}", "t")
-    );
-    let rows = sql::query(&sql)
+    // Built once: this runs on every API request.
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT t.id AS tid, t.scopes, t.last_used_at, {PRINCIPAL_COLUMNS} FROM api_tokens t {} \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
+             AND u.disabled = 0 ORDER BY g.id",
+            PRINCIPAL_JOINS.replace("{owner}", "t")
+        )
+    });
+    let rows = sql::query(&SQL)
         .bind(hash_secret(secret))
         .bind(now())
         .fetch_all(db)

@@ -3,36 +3,13 @@
 
 use std::time::Duration;
 
+use shoumi_storage::scratch::ScratchDb;
 use shoumi_storage::sql::{self, Args};
 use shoumi_storage::{ConnectOptions, Db, StorageError};
 
 struct Fresh {
     db: Db,
-    _dir: Option<tempfile::TempDir>,
-    drop_name: Option<(String, String)>,
-}
-
-impl Drop for Fresh {
-    fn drop(&mut self) {
-        if let Some((base, name)) = self.drop_name.take() {
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                rt.block_on(async {
-                    if let Ok(admin) = Db::connect(&base, ConnectOptions::default()).await {
-                        let _ = sql::execute_batch(
-                            &admin,
-                            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                        )
-                        .await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
+    _scratch: ScratchDb,
 }
 
 async fn fresh(acquire_timeout: Duration) -> Fresh {
@@ -40,42 +17,28 @@ async fn fresh(acquire_timeout: Duration) -> Fresh {
 }
 
 async fn fresh_with(acquire_timeout: Duration, max_connections: u32) -> Fresh {
-    let opts = ConnectOptions {
-        max_connections,
-        acquire_timeout,
-    };
-    match std::env::var("SHOUMI_TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            let name = format!("shoumi_s_{}", shoumi_storage::new_public_id());
-            let admin = Db::connect(&base, ConnectOptions::default())
-                .await
-                .expect("connect");
-            sql::execute_batch(&admin, &format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create database");
-            admin.close().await;
-            let mut u = url::Url::parse(&base).expect("url");
-            u.set_path(&format!("/{name}"));
-            let db = Db::connect(u.as_str(), opts).await.expect("connect");
-            setup(&db).await;
-            Fresh {
-                db,
-                _dir: None,
-                drop_name: Some((base, name)),
-            }
-        }
-        _ => {
-            let dir = tempfile::tempdir().expect("dir");
-            let url = format!("sqlite://{}", dir.path().join("s.db").display());
-            let db = Db::connect(&url, opts).await.expect("connect");
-            setup(&db).await;
-            Fresh {
-                db,
-                _dir: Some(dir),
-                drop_name: None,
-            }
-        }
+    let scratch = ScratchDb::new().await;
+    let db = Db::connect(
+        &scratch.url,
+        ConnectOptions {
+            max_connections,
+            acquire_timeout,
+        },
+    )
+    .await
+    .expect("connect");
+    setup(&db).await;
+    Fresh {
+        db,
+        _scratch: scratch,
     }
+}
+
+async fn rows_in_t(db: &Db) -> i64 {
+    sql::query_scalar("SELECT COUNT(*) FROM t")
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 async fn setup(db: &Db) {
@@ -214,22 +177,14 @@ async fn a_dropped_write_transaction_leaves_nothing_behind() {
             .unwrap();
         // dropped without commit
     }
-    let n: i64 = sql::query_scalar("SELECT COUNT(*) FROM t")
-        .fetch_one(&f.db)
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
+    assert_eq!(rows_in_t(&f.db).await, 0);
     // The connection went back to the pool usable, outside any transaction: a write through
     // the pool commits on its own.
     sql::query("INSERT INTO t (id, name) VALUES (2, 'b')")
         .execute(&f.db)
         .await
         .unwrap();
-    let n: i64 = sql::query_scalar("SELECT COUNT(*) FROM t")
-        .fetch_one(&f.db)
-        .await
-        .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(rows_in_t(&f.db).await, 1);
 }
 
 #[tokio::test]
@@ -245,11 +200,7 @@ async fn a_writer_waiting_behind_this_process_s_transaction_times_out_instead_of
         .await;
     assert!(matches!(r, Err(StorageError::PoolTimedOut)), "{r:?}");
     // Reads are not held up by the writer.
-    let n: i64 = sql::query_scalar("SELECT COUNT(*) FROM t")
-        .fetch_one(&f.db)
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
+    assert_eq!(rows_in_t(&f.db).await, 0);
 }
 
 #[tokio::test]
@@ -267,19 +218,11 @@ async fn writers_queueing_for_the_lock_leave_connections_to_readers() {
             .await
     });
     tokio::time::sleep(Duration::from_millis(50)).await; // the writer now waits for the lock
-    let n: i64 = tokio::time::timeout(
-        Duration::from_secs(1),
-        sql::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&f.db),
-    )
-    .await
-    .expect("a reader must not wait behind a queued writer")
-    .unwrap();
+    let n = tokio::time::timeout(Duration::from_secs(1), rows_in_t(&f.db))
+        .await
+        .expect("a reader must not wait behind a queued writer");
     assert_eq!(n, 0);
     drop(tx);
     writer.await.unwrap().unwrap();
-    let n: i64 = sql::query_scalar("SELECT COUNT(*) FROM t")
-        .fetch_one(&f.db)
-        .await
-        .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(rows_in_t(&f.db).await, 1);
 }

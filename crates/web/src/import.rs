@@ -63,7 +63,7 @@ pub async fn import_file(
             let rows: Vec<(usize, shoumi_domain::EnterpriseInput)> =
                 outcome.rows.into_iter().map(|r| (r.row, r.value)).collect();
             let mut tx = db.begin(actor).await?;
-            shoumi_storage::bulk::prepare(&mut tx).await?;
+            shoumi_storage::bulk::prepare(&mut tx)?;
             let batch =
                 enterprises::import_batch(&mut tx, &principal.enterprise_edit_scope(), &rows)
                     .await?;

@@ -1,11 +1,12 @@
-//! Test support: a fresh database per test (SQLite file, or a PostgreSQL database of its own
-//! when `SHOUMI_TEST_DATABASE_URL` is set), the Gaotang demo loaded, the real router driven
+//! Test support: a fresh database per test ([`ScratchDb`]: a SQLite file, or a PostgreSQL
+//! database of its own when `SHOUMI_TEST_DATABASE_URL` is set, dropped with the test), the Gaotang demo loaded, the real router driven
 //! in-process, and signed-in clients that keep their cookies and CSRF token.
 #![allow(dead_code)]
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+pub use shoumi_storage::scratch::ScratchDb;
 use shoumi_storage::{Backend, ConnectOptions, Db};
 use tower::ServiceExt;
 
@@ -14,37 +15,9 @@ pub const PASSWORD: &str = "Test-Password-2026";
 pub struct TestApp {
     pub db: Db,
     pub router: Router,
-    _dir: Option<tempfile::TempDir>,
-    _drop: Option<DropDatabase>,
     pub url: String,
-}
-
-/// A database URL for a fresh, empty database.
-pub async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
-    match std::env::var("SHOUMI_TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            let name = format!("shoumi_t_{}", shoumi_storage::new_public_id());
-            let admin = sqlx::PgPool::connect(&base)
-                .await
-                .expect("connect to SHOUMI_TEST_DATABASE_URL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&admin)
-                .await
-                .expect("create test database");
-            admin.close().await;
-            let mut u = url::Url::parse(&base).expect("database url");
-            u.set_path(&format!("/{name}"));
-            (u.to_string(), None)
-        }
-        _ => {
-            if std::env::var("SHOUMI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                panic!("SHOUMI_REQUIRE_POSTGRES=1 but SHOUMI_TEST_DATABASE_URL is not set");
-            }
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}", dir.path().join("t.db").display());
-            (url, Some(dir))
-        }
-    }
+    /// The database itself, dropped with the test.
+    _scratch: ScratchDb,
 }
 
 pub async fn connect(url: &str) -> Db {
@@ -59,51 +32,20 @@ pub async fn connect(url: &str) -> Db {
     .expect("connect")
 }
 
-/// Drops a PostgreSQL test database when its test ends (passed or not).
-struct DropDatabase(String);
-
-impl Drop for DropDatabase {
-    fn drop(&mut self) {
-        let Ok(base) = std::env::var("SHOUMI_TEST_DATABASE_URL") else {
-            return;
-        };
-        let name = self.0.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                if let Ok(pool) = sqlx::PgPool::connect(&base).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&pool)
-                        .await;
-                    pool.close().await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
 impl TestApp {
     /// A fresh database with the Gaotang demo (every demo account uses [`PASSWORD`]).
     pub async fn spawn() -> TestApp {
-        let (url, dir) = fresh_database_url().await;
-        let db = connect(&url).await;
+        let scratch = ScratchDb::new().await;
+        let db = connect(&scratch.url).await;
         shoumi::demo::load(&db, PASSWORD, 7)
             .await
             .expect("demo loads");
         let router = shoumi_web::app(shoumi_web::AppState::new(db.clone(), Default::default()));
-        let drop = dir
-            .is_none()
-            .then(|| DropDatabase(url.rsplit('/').next().unwrap_or_default().to_string()));
         TestApp {
             db,
             router,
-            _dir: dir,
-            _drop: drop,
-            url,
+            url: scratch.url.clone(),
+            _scratch: scratch,
         }
     }
 
