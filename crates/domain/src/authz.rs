@@ -143,6 +143,99 @@ impl EnterpriseScope {
     }
 }
 
+/// The applicant of a demonstration application: an enterprise, or a unit (a park committee or
+/// a service station), with where it lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Subject {
+    pub enterprise_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub division_id: Option<i64>,
+    pub zone_id: Option<i64>,
+}
+
+/// Which demonstration applications a principal may read and act on. Constructed only by
+/// [`Principal::application_scope`]; storage turns it into the `WHERE` of every read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicationScope {
+    user_id: i64,
+    office: bool,
+    /// First review: a town officer's own division or zone.
+    review_divisions: Vec<i64>,
+    review_zones: Vec<i64>,
+    /// Reading and nominating: towns' areas and stations' areas.
+    area_divisions: Vec<i64>,
+    area_zones: Vec<i64>,
+    /// Stations whose staff this person is.
+    stations: Vec<i64>,
+    /// Own enterprises (administrator or member).
+    enterprises: Vec<i64>,
+    /// May be assigned as an assessor (experts, the office).
+    assessor: bool,
+}
+
+impl ApplicationScope {
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+    /// The programme office (or an administrator): every application, every office step.
+    pub fn is_office(&self) -> bool {
+        self.office
+    }
+    pub fn area_divisions(&self) -> &[i64] {
+        &self.area_divisions
+    }
+    pub fn area_zones(&self) -> &[i64] {
+        &self.area_zones
+    }
+    pub fn stations(&self) -> &[i64] {
+        &self.stations
+    }
+    pub fn enterprises(&self) -> &[i64] {
+        &self.enterprises
+    }
+    pub fn may_assess(&self) -> bool {
+        self.assessor
+    }
+    /// Sees nothing unless assigned as an assessor.
+    pub fn is_empty(&self) -> bool {
+        !self.office
+            && self.area_divisions.is_empty()
+            && self.area_zones.is_empty()
+            && self.stations.is_empty()
+            && self.enterprises.is_empty()
+            && !self.assessor
+    }
+
+    fn in_area(&self, s: &Subject, divisions: &[i64], zones: &[i64]) -> bool {
+        s.division_id.is_some_and(|d| divisions.contains(&d))
+            || s.zone_id.is_some_and(|z| zones.contains(&z))
+    }
+
+    /// May read an application about this subject (`assigned`: as its assessor).
+    pub fn can_read(&self, s: &Subject, assigned: bool) -> bool {
+        self.office
+            || assigned
+            || self.in_area(s, &self.area_divisions, &self.area_zones)
+            || s.unit_id.is_some_and(|u| self.stations.contains(&u))
+            || s.enterprise_id.is_some_and(|e| self.enterprises.contains(&e))
+    }
+
+    /// May submit or withdraw: the office, a town or station for its area (a nomination), a
+    /// station for itself, an enterprise for itself (checked with its administrator grant).
+    pub fn can_apply_for(&self, s: &Subject, enterprise_admin: bool) -> bool {
+        self.office
+            || self.in_area(s, &self.area_divisions, &self.area_zones)
+            || s.unit_id.is_some_and(|u| self.stations.contains(&u))
+            || (enterprise_admin && s.enterprise_id.is_some_and(|e| self.enterprises.contains(&e)))
+    }
+
+    /// May take the first review (recommend, return, reject): the office, or the town or zone
+    /// officer of the subject's own division or zone.
+    pub fn can_first_review(&self, s: &Subject) -> bool {
+        self.office || self.in_area(s, &self.review_divisions, &self.review_zones)
+    }
+}
+
 /// How the reader stands to an enterprise: decides which fields they see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -182,6 +275,10 @@ pub enum Action {
     ManageEnterprises,
     /// Import units and enterprises from files.
     Import,
+    /// See the programme, its targets and the dashboard.
+    ReadProgramme,
+    /// Load a new programme version, assign assessors, run publicity, designate and review.
+    ManageProgramme,
 }
 
 impl Principal {
@@ -218,6 +315,8 @@ impl Principal {
                 self.has_role(Role::Admin) || self.has_role(Role::Office)
             }
             Action::ReadOrganisations => self.is_government() || self.has_role(Role::Expert),
+            Action::ReadProgramme => self.is_government(),
+            Action::ManageProgramme => self.has_role(Role::Office) || self.has_role(Role::Admin),
         };
         ok.then_some(Capability {
             user_id: self.user_id,
@@ -284,6 +383,54 @@ impl Principal {
         }
     }
 
+    /// Which demonstration applications this person may read and act on.
+    pub fn application_scope(&self) -> ApplicationScope {
+        let mut s = ApplicationScope {
+            user_id: self.user_id,
+            office: false,
+            review_divisions: vec![],
+            review_zones: vec![],
+            area_divisions: vec![],
+            area_zones: vec![],
+            stations: vec![],
+            enterprises: vec![],
+            assessor: false,
+        };
+        for g in &self.grants {
+            match (g.role, g.scope) {
+                (Role::Admin | Role::Office, _) => s.office = true,
+                (Role::Town, Scope::Division(d)) => {
+                    s.review_divisions.push(d);
+                    s.area_divisions.push(d);
+                }
+                (Role::Town, Scope::Zone(z)) => {
+                    s.review_zones.push(z);
+                    s.area_zones.push(z);
+                }
+                (Role::Station, Scope::Unit(u)) => {
+                    s.stations.push(u);
+                    match g.area {
+                        Some(Scope::Division(d)) => s.area_divisions.push(d),
+                        Some(Scope::Zone(z)) => s.area_zones.push(z),
+                        _ => {}
+                    }
+                }
+                (Role::EnterpriseAdmin, Scope::Enterprise(e)) => s.enterprises.push(e),
+                (Role::EnterpriseMember, Scope::Enterprise(e)) => s.enterprises.push(e),
+                _ => {}
+            }
+        }
+        s.assessor = s.office || self.has_role(Role::Expert);
+        s
+    }
+
+    /// Enterprises whose administrator may apply on their behalf (members may only read).
+    pub fn enterprise_admin_of(&self, enterprise_id: i64) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == Role::EnterpriseAdmin && g.scope == Scope::Enterprise(enterprise_id)
+        })
+    }
+
     /// The enterprise ids this person belongs to (as admin or member).
     pub fn enterprise_ids(&self) -> Vec<i64> {
         self.grants
@@ -328,9 +475,12 @@ mod tests {
             Action::ReadOrganisations,
             Action::ManageEnterprises,
             Action::Import,
+            Action::ReadProgramme,
+            Action::ManageProgramme,
         ] {
             assert!(nobody.can(a).is_none());
         }
+        assert!(nobody.application_scope().is_empty());
     }
 
     #[test]
@@ -365,5 +515,75 @@ mod tests {
         assert!(Role::Town.accepts(Scope::Zone(1)));
         assert!(!Role::Town.accepts(Scope::Enterprise(1)));
         assert!(!Role::EnterpriseAdmin.accepts(Scope::County));
+    }
+}
+
+#[cfg(test)]
+mod application_tests {
+    use super::*;
+
+    fn p(grants: Vec<(Role, Scope, Option<Scope>)>) -> Principal {
+        Principal {
+            user_id: 9,
+            username: "u".into(),
+            display_name: "U".into(),
+            grants: grants
+                .into_iter()
+                .map(|(role, scope, area)| Grant { role, scope, area })
+                .collect(),
+            must_change_password: false,
+        }
+    }
+    fn subject(e: Option<i64>, u: Option<i64>, d: i64) -> Subject {
+        Subject {
+            enterprise_id: e,
+            unit_id: u,
+            division_id: Some(d),
+            zone_id: None,
+        }
+    }
+
+    #[test]
+    fn a_town_officer_first_reviews_only_its_own_division() {
+        let town = p(vec![(Role::Town, Scope::Division(7), None)]);
+        let s = town.application_scope();
+        assert!(s.can_first_review(&subject(Some(1), None, 7)));
+        assert!(!s.can_first_review(&subject(Some(1), None, 8)));
+        assert!(s.can_read(&subject(Some(1), None, 7), false));
+        assert!(!s.can_read(&subject(Some(1), None, 8), false));
+    }
+
+    #[test]
+    fn a_station_nominates_in_its_area_but_does_not_review() {
+        let st = p(vec![(Role::Station, Scope::Unit(40), Some(Scope::Division(7)))]);
+        let s = st.application_scope();
+        assert!(s.can_apply_for(&subject(Some(1), None, 7), false));
+        assert!(s.can_apply_for(&subject(None, Some(40), 7), false));
+        assert!(!s.can_first_review(&subject(Some(1), None, 7)));
+    }
+
+    #[test]
+    fn an_enterprise_sees_only_its_own_and_only_its_administrator_applies() {
+        let admin = p(vec![(Role::EnterpriseAdmin, Scope::Enterprise(3), None)]);
+        let member = p(vec![(Role::EnterpriseMember, Scope::Enterprise(3), None)]);
+        let own = subject(Some(3), None, 7);
+        let other = subject(Some(4), None, 7);
+        let a = admin.application_scope();
+        assert!(a.can_read(&own, false) && !a.can_read(&other, false));
+        assert!(a.can_apply_for(&own, admin.enterprise_admin_of(3)));
+        assert!(!a.can_apply_for(&other, admin.enterprise_admin_of(4)));
+        let m = member.application_scope();
+        assert!(m.can_read(&own, false));
+        assert!(!m.can_apply_for(&own, member.enterprise_admin_of(3)));
+    }
+
+    #[test]
+    fn an_expert_sees_only_what_it_is_assigned() {
+        let ex = p(vec![(Role::Expert, Scope::County, None)]);
+        let s = ex.application_scope();
+        assert!(s.may_assess());
+        assert!(!s.can_read(&subject(Some(3), None, 7), false));
+        assert!(s.can_read(&subject(Some(3), None, 7), true));
+        assert!(!s.can_apply_for(&subject(Some(3), None, 7), false));
     }
 }

@@ -8,16 +8,22 @@
 pub mod authz;
 pub mod calendar;
 pub mod credit_code;
+pub mod demonstration;
 pub mod enterprise;
+pub mod files;
 pub mod industry;
 pub mod org;
+pub mod programme;
 pub mod reference;
 pub mod search;
 pub mod time;
 pub mod user;
 pub mod validation;
 
-pub use authz::{Action, Capability, EnterpriseScope, Grant, Principal, Relation, Role, Scope};
+pub use authz::{
+    Action, ApplicationScope, Capability, EnterpriseScope, Grant, Principal, Relation, Role, Scope,
+    Subject,
+};
 pub use credit_code::{CreditCode, CreditCodeError, CreditCodeWarning};
 pub use enterprise::{EnterpriseForm, EnterpriseInput, EnterpriseSize, EnterpriseStatus, KeyTag};
 pub use industry::Industry;
