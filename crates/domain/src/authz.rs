@@ -169,6 +169,8 @@ pub struct ApplicationScope {
     stations: Vec<i64>,
     /// Own enterprises (administrator or member).
     enterprises: Vec<i64>,
+    /// Own enterprises as their administrator: may apply for them.
+    admin_enterprises: Vec<i64>,
     /// May be assigned as an assessor (experts, the office).
     assessor: bool,
 }
@@ -221,12 +223,12 @@ impl ApplicationScope {
     }
 
     /// May submit or withdraw: the office, a town or station for its area (a nomination), a
-    /// station for itself, an enterprise for itself (checked with its administrator grant).
-    pub fn can_apply_for(&self, s: &Subject, enterprise_admin: bool) -> bool {
+    /// station for itself, an enterprise's administrator for the enterprise.
+    pub fn can_apply_for(&self, s: &Subject) -> bool {
         self.office
             || self.in_area(s, &self.area_divisions, &self.area_zones)
             || s.unit_id.is_some_and(|u| self.stations.contains(&u))
-            || (enterprise_admin && s.enterprise_id.is_some_and(|e| self.enterprises.contains(&e)))
+            || s.enterprise_id.is_some_and(|e| self.admin_enterprises.contains(&e))
     }
 
     /// May take the first review (recommend, return, reject): the office, or the town or zone
@@ -394,6 +396,7 @@ impl Principal {
             area_zones: vec![],
             stations: vec![],
             enterprises: vec![],
+            admin_enterprises: vec![],
             assessor: false,
         };
         for g in &self.grants {
@@ -415,20 +418,16 @@ impl Principal {
                         _ => {}
                     }
                 }
-                (Role::EnterpriseAdmin, Scope::Enterprise(e)) => s.enterprises.push(e),
+                (Role::EnterpriseAdmin, Scope::Enterprise(e)) => {
+                    s.enterprises.push(e);
+                    s.admin_enterprises.push(e);
+                }
                 (Role::EnterpriseMember, Scope::Enterprise(e)) => s.enterprises.push(e),
                 _ => {}
             }
         }
         s.assessor = s.office || self.has_role(Role::Expert);
         s
-    }
-
-    /// Enterprises whose administrator may apply on their behalf (members may only read).
-    pub fn enterprise_admin_of(&self, enterprise_id: i64) -> bool {
-        self.grants.iter().any(|g| {
-            g.role == Role::EnterpriseAdmin && g.scope == Scope::Enterprise(enterprise_id)
-        })
     }
 
     /// The enterprise ids this person belongs to (as admin or member).
@@ -557,8 +556,8 @@ mod application_tests {
     fn a_station_nominates_in_its_area_but_does_not_review() {
         let st = p(vec![(Role::Station, Scope::Unit(40), Some(Scope::Division(7)))]);
         let s = st.application_scope();
-        assert!(s.can_apply_for(&subject(Some(1), None, 7), false));
-        assert!(s.can_apply_for(&subject(None, Some(40), 7), false));
+        assert!(s.can_apply_for(&subject(Some(1), None, 7)));
+        assert!(s.can_apply_for(&subject(None, Some(40), 7)));
         assert!(!s.can_first_review(&subject(Some(1), None, 7)));
     }
 
@@ -570,11 +569,11 @@ mod application_tests {
         let other = subject(Some(4), None, 7);
         let a = admin.application_scope();
         assert!(a.can_read(&own, false) && !a.can_read(&other, false));
-        assert!(a.can_apply_for(&own, admin.enterprise_admin_of(3)));
-        assert!(!a.can_apply_for(&other, admin.enterprise_admin_of(4)));
+        assert!(a.can_apply_for(&own));
+        assert!(!a.can_apply_for(&other));
         let m = member.application_scope();
         assert!(m.can_read(&own, false));
-        assert!(!m.can_apply_for(&own, member.enterprise_admin_of(3)));
+        assert!(!m.can_apply_for(&own));
     }
 
     #[test]
@@ -584,6 +583,6 @@ mod application_tests {
         assert!(s.may_assess());
         assert!(!s.can_read(&subject(Some(3), None, 7), false));
         assert!(s.can_read(&subject(Some(3), None, 7), true));
-        assert!(!s.can_apply_for(&subject(Some(3), None, 7), false));
+        assert!(!s.can_apply_for(&subject(Some(3), None, 7)));
     }
 }

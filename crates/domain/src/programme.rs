@@ -30,6 +30,17 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a station's service log entry records.
+    StationLogKind {
+        Lecture = "lecture" / "政策法规宣讲" / "talk on law and policy",
+        Consultation = "consultation" / "咨询服务" / "consultation",
+        Complaint = "complaint" / "受理投诉" / "complaint received",
+        Training = "training" / "培训" / "training",
+        Other = "other" / "其他" / "other",
+    }
+}
+
 impl DemoType {
     /// Whether the applicant is an enterprise (otherwise a unit: a park committee or a station).
     pub fn is_enterprise(self) -> bool {

@@ -26,6 +26,11 @@ impl Timestamp {
         Utc.timestamp_micros(self.0).single().unwrap_or_default()
     }
     /// `2026-11-30 07:00` in Asia/Shanghai.
+    /// The calendar day in Asia/Shanghai.
+    pub fn local_date(self) -> NaiveDate {
+        self.to_utc().with_timezone(&shanghai()).date_naive()
+    }
+
     pub fn display_local(self) -> String {
         self.to_utc()
             .with_timezone(&shanghai())

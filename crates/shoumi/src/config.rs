@@ -17,6 +17,9 @@ pub struct Config {
     pub database: Database,
     /// A county reference file to seed a new installation with (default: Gaotang, embedded).
     pub county_file: Option<PathBuf>,
+    /// A programme file (YAML or JSON, docs/PROGRAMME_FORMAT.md) to seed a new installation with
+    /// (default: Gaotang's plan, embedded).
+    pub programme_file: Option<PathBuf>,
     pub log: Log,
     pub security: Security,
 }
@@ -86,6 +89,7 @@ impl Default for Config {
             server: Server::default(),
             database: Database::default(),
             county_file: None,
+            programme_file: None,
             log: Log::default(),
             security: Security::default(),
         }

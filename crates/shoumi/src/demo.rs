@@ -40,6 +40,11 @@ pub async fn load(
 ) -> anyhow::Result<Vec<(String, String)>> {
     shoumi_storage::migrate::run(db).await?;
     seed::seed_reference(db, &shoumi_domain::CountyData::gaotang()).await?;
+    shoumi_storage::programme::seed_default(
+        db,
+        &shoumi_domain::programme::ProgrammeSpec::gaotang(),
+    )
+    .await?;
     let data = shoumi_demo::gaotang_demo(seed_value);
     let op = operator();
     let actor = Actor::system("demo");

@@ -28,5 +28,19 @@ pub async fn open(cfg: &config::Config) -> anyhow::Result<Db> {
         None => shoumi_domain::CountyData::gaotang(),
     };
     shoumi_storage::seed::seed_reference(&db, &county).await?;
+    let programme = match &cfg.programme_file {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)?;
+            let units = shoumi_storage::programme::unit_keys(&db).await?;
+            shoumi_domain::programme::ProgrammeSpec::parse(
+                &text,
+                shoumi_domain::programme::SpecFormat::from_name(&p.to_string_lossy()),
+                |k| units.contains(k),
+            )
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+        }
+        None => shoumi_domain::programme::ProgrammeSpec::gaotang(),
+    };
+    shoumi_storage::programme::seed_default(&db, &programme).await?;
     Ok(db)
 }

@@ -6,6 +6,7 @@
 use crate::sql;
 use std::io::{BufRead, Write};
 
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::{Backend, Db, Result, StorageError, now};
@@ -31,21 +32,37 @@ pub const TABLES: &[&str] = &[
     "audit_log",
     "jobs",
     "calendar_years",
+    "programme_versions",
+    "files",
+    "applications",
+    "application_events",
+    "application_assessors",
+    "application_scores",
+    "application_objections",
+    "station_log",
 ];
 
-/// A column value: the schema has only integers and text.
+/// A column value: the schema has only integers, text and bytes (evidence files).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     Null,
     Int(i64),
     Text(String),
+    /// Bytes, written as `{"base64": "…"}` so that they cannot be mistaken for text.
+    Bytes(Base64Bytes),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Base64Bytes {
+    pub base64: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum ColType {
     Int,
     Text,
+    Bytes,
 }
 
 /// The column names and kinds of a table, read from the database itself.
@@ -74,6 +91,8 @@ async fn columns(db: &Db, table: &str) -> Result<Vec<(String, ColType)>> {
             let t = ty.to_ascii_lowercase();
             let ct = if t.contains("int") {
                 ColType::Int
+            } else if t == "blob" || t == "bytea" {
+                ColType::Bytes
             } else {
                 ColType::Text
             };
@@ -144,6 +163,15 @@ async fn read_chunk(
                         ColType::Text => r
                             .try_get_at::<Option<String>>(i)?
                             .map_or(Value::Null, Value::Text),
+                        ColType::Bytes => {
+                            r.try_get_at::<Option<Vec<u8>>>(i)?
+                                .map_or(Value::Null, |b| {
+                                    Value::Bytes(Base64Bytes {
+                                        base64: base64::engine::general_purpose::STANDARD
+                                            .encode(b),
+                                    })
+                                })
+                        }
                     })
                 })
                 .collect::<Result<Vec<_>>>()
@@ -215,9 +243,17 @@ async fn write_rows(
                 match v {
                     // A typed NULL: PostgreSQL will not assign a text NULL to a bigint column.
                     Value::Null if *ty == ColType::Int => args.add(None::<i64>),
+                    Value::Null if *ty == ColType::Bytes => args.add(None::<Vec<u8>>),
                     Value::Null => args.add(None::<String>),
                     Value::Int(i) => args.add(*i),
                     Value::Text(s) => args.add(s.clone()),
+                    Value::Bytes(b) => args.add(
+                        base64::engine::general_purpose::STANDARD
+                            .decode(&b.base64)
+                            .map_err(|e| {
+                                StorageError::Integrity(format!("a dump's bytes are not base64: {e}"))
+                            })?,
+                    ),
                 }
             }
             values.push(format!("({})", ph.join(", ")));

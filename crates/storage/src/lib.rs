@@ -21,6 +21,9 @@ pub mod enterprises;
 pub mod jobs;
 pub mod migrate;
 pub mod orgs;
+pub mod programme;
+pub mod demonstration;
+pub mod stations;
 mod query;
 pub mod scratch;
 pub mod seed;
@@ -93,6 +96,25 @@ pub enum StorageError {
     Decode(String),
     #[error("database: timed out waiting for a connection")]
     PoolTimedOut,
+    /// A step the rules do not allow now (a transition from the wrong stage, a publicity not
+    /// yet over): nothing was changed. Chinese and English.
+    #[error("{zh} / {en}")]
+    Refused { zh: String, en: String },
+}
+
+impl StorageError {
+    pub fn refused(zh: impl Into<String>, en: impl Into<String>) -> StorageError {
+        StorageError::Refused {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl From<shoumi_domain::demonstration::TransitionError> for StorageError {
+    fn from(e: shoumi_domain::demonstration::TransitionError) -> Self {
+        StorageError::Refused { zh: e.zh, en: e.en }
+    }
 }
 
 /// The field a unique constraint is about, so the page can show it beside the input.

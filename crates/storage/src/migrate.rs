@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "live_counts", "0004_live_counts"),
     migration!(5, "calendar", "0005_calendar"),
     migration!(6, "live_terms", "0006_live_terms"),
+    migration!(7, "programme", "0007_programme"),
 ];
 
 /// The newest schema version this binary knows.
