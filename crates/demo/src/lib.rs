@@ -13,6 +13,7 @@
 pub mod codes;
 mod common;
 mod gaotang;
+pub mod programme;
 mod province;
 mod words;
 
@@ -24,6 +25,7 @@ pub use province::{
     PEOPLE_PER_ENTERPRISE, PROVINCE_COUNTY_COUNT, province_counties, province_divisions,
     province_enterprises, province_people,
 };
+pub use programme::{DemoAction, DemoApplication, DemoOrigin, DemoSubject, programme_history};
 pub use words::{DENIED_BRANDS, TITLES};
 
 /// A fictional person working for an enterprise: for staff, training and agreement records.

@@ -609,9 +609,40 @@ pub fn combine(leaves: &[Leaf<'_>], sheets: &[Sheet], pass_mark: u32) -> Result<
     })
 }
 
+/// A straight-line forecast of the count on `deadline`: the pace of the last twelve months
+/// (designations in the 365 days up to `today`) carried forward from `current`. None once the
+/// deadline has passed.
+pub fn forecast(
+    designations: &[NaiveDate],
+    current: i64,
+    today: NaiveDate,
+    deadline: NaiveDate,
+) -> Option<i64> {
+    if deadline < today {
+        return None;
+    }
+    let from = today - chrono::Duration::days(365);
+    let recent = designations
+        .iter()
+        .filter(|d| **d > from && **d <= today)
+        .count() as i64;
+    let days_left = (deadline - today).num_days();
+    Some(current + recent * days_left / 365)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forecast_carries_the_last_years_pace_to_the_deadline() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let dates = [d("2024-03-01"), d("2024-09-01"), d("2025-03-01"), d("2025-06-01")];
+        // Three in the 365 days up to 2025-06-30; half a year left → one more (3 × 183 / 365).
+        assert_eq!(forecast(&dates, 4, d("2025-06-30"), d("2025-12-30")), Some(5));
+        assert_eq!(forecast(&dates, 4, d("2025-06-30"), d("2026-06-30")), Some(7));
+        assert_eq!(forecast(&dates, 4, d("2026-01-01"), d("2025-12-31")), None);
+    }
 
     #[test]
     fn the_gaotang_programme_is_valid_and_round_trips_through_yaml_and_json() {

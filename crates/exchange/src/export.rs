@@ -91,6 +91,54 @@ pub fn export_table_xlsx(sheet_name: &str, headers: &[&str], rows: &[Vec<String>
     write_xlsx(sheet_name, headers, rows, None, &[])
 }
 
+/// One sheet of a workbook.
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub headers: Vec<&'a str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Writes several tables into one workbook, a sheet each (a report with all its tables), with
+/// the same formatting as [`export_table_xlsx`].
+pub fn export_workbook(sheets: &[Sheet<'_>]) -> Vec<u8> {
+    let header_format = CellFormat::new()
+        .set_bold()
+        .set_background_color(0xD9E1F2)
+        .set_align(FormatAlign::Center);
+    let text_format = CellFormat::new().set_num_format("@");
+    let mut workbook = Workbook::new();
+    let mut used = std::collections::HashSet::new();
+    for s in sheets {
+        let ncols = s.headers.len().min(MAX_COLUMNS);
+        let widths = fitted_widths(&s.headers[..ncols], &s.rows);
+        let chunks: Vec<&[Vec<String>]> = if s.rows.is_empty() {
+            vec![&[]]
+        } else {
+            s.rows.chunks(MAX_DATA_ROWS).collect()
+        };
+        for (part, chunk) in chunks.into_iter().enumerate() {
+            let mut title = sheet_title(s.name, part + 1);
+            let mut n = 2;
+            while !used.insert(title.clone()) {
+                title = sheet_title(&format!("{} {n}", s.name), part + 1);
+                n += 1;
+            }
+            let sheet = workbook.add_worksheet();
+            let _ = sheet.set_name(title);
+            write_sheet(
+                sheet,
+                &s.headers[..ncols],
+                chunk,
+                &widths,
+                &[],
+                &header_format,
+                &text_format,
+            );
+        }
+    }
+    workbook.save_to_buffer().unwrap_or_default()
+}
+
 /// Writes any table as CSV: UTF-8 with a BOM (so Excel reads Chinese correctly), CRLF line
 /// endings, and an apostrophe before values starting with `=`, `+`, `-` or `@` so that a
 /// spreadsheet does not run them as formulas (the importer removes it again).

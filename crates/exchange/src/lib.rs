@@ -21,7 +21,8 @@ mod read;
 pub use columns::{Column, ENTERPRISE_COLUMNS, UNIT_COLUMNS, unit_to_form};
 pub use error::ExchangeError;
 pub use export::{
-    export_enterprises, export_table_csv, export_table_xlsx, export_units, problems_report_xlsx,
+    Sheet, export_enterprises, export_table_csv, export_table_xlsx, export_units, export_workbook,
+    problems_report_xlsx,
 };
 pub use import::{
     ImportOutcome, ParsedRow, RowProblem, Severity, import_enterprises, import_units,

@@ -72,6 +72,7 @@ pub async fn load(
     let ent_id = |i: usize| data.enterprises[i].input.credit_code.to_string();
     let ucap = op.can(Action::ManageUsers).expect("operator");
     let mut accounts = Vec::new();
+    let mut ids = std::collections::HashMap::new();
     for name in ACCOUNTS {
         let (display, role, scope): (&str, Role, Scope) = match *name {
             "admin" => ("系统管理员", Role::Admin, Scope::County),
@@ -136,7 +137,185 @@ pub async fn load(
         .await?;
         users::grant(&mut tx, ucap, uid, role, scope).await?;
         tx.commit().await?;
+        ids.insert(*name, uid);
         accounts.push((name.to_string(), display.to_string()));
     }
+    load_programme_history(db, &data, ids["office"], ids["expert"]).await?;
     Ok(accounts)
+}
+
+fn principal(user_id: i64, grants: Vec<(Role, Scope)>) -> Principal {
+    Principal {
+        user_id,
+        username: "demo".into(),
+        display_name: "demo".into(),
+        grants: grants
+            .into_iter()
+            .map(|(role, scope)| Grant {
+                role,
+                scope,
+                area: None,
+            })
+            .collect(),
+        must_change_password: false,
+    }
+}
+
+/// Plays the demo's programme history ([`shoumi_demo::programme_history`]) through the storage
+/// functions the pages use: the applicant files, the town (or zone) reviews, the office and the
+/// expert score, the office runs publicity and designates — each step on its historical date.
+async fn load_programme_history(
+    db: &Db,
+    data: &shoumi_demo::DemoData,
+    office_uid: i64,
+    expert_uid: i64,
+) -> anyhow::Result<()> {
+    use shoumi_demo::{DemoAction, DemoOrigin, DemoSubject};
+    use shoumi_storage::demonstration::{self as demo, NewApplication, ObjectionForm, StepForm};
+
+    let actor = Actor::system("demo");
+    let calendar = shoumi_storage::calendar::load(db).await?;
+    let today = demo::today();
+    let op = operator();
+    let ucap = op.can(Action::ManageUsers).expect("operator");
+    let office = principal(office_uid, vec![(Role::Office, Scope::County)]).application_scope();
+    let expert = principal(expert_uid, vec![(Role::Expert, Scope::County)]).application_scope();
+    let programme = shoumi_storage::programme::current(db).await?;
+    for a in shoumi_demo::programme_history(today) {
+        let (subject, enterprise_id, unit_id, division_id, zone_id) = match &a.subject {
+            DemoSubject::Enterprise(i) => {
+                let code = data.enterprises[*i].input.credit_code.to_string();
+                let (id, _) = enterprises::id_by_credit_code(db, ucap, &code)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("demo enterprise {i}"))?;
+                let e = enterprises::get_by_id(db, &op.enterprise_scope(), id).await?;
+                (e.public_id, Some(id), None, Some(e.division_id), e.zone_id)
+            }
+            DemoSubject::Unit(key) => {
+                let u = orgs::unit_by_key(db, key).await?;
+                (u.public_id, None, Some(u.id), u.division_id, u.zone_id)
+            }
+        };
+        let mut town_grants = Vec::new();
+        if let Some(d) = division_id {
+            town_grants.push((Role::Town, Scope::Division(d)));
+        }
+        if let Some(z) = zone_id {
+            town_grants.push((Role::Town, Scope::Zone(z)));
+        }
+        let reviewer = principal(office_uid, town_grants.clone()).application_scope();
+        let applicant = match (a.origin, enterprise_id, unit_id) {
+            (DemoOrigin::Enterprise, Some(e), _) => {
+                principal(office_uid, vec![(Role::EnterpriseAdmin, Scope::Enterprise(e))])
+            }
+            (DemoOrigin::Station, _, Some(u)) => {
+                principal(office_uid, vec![(Role::Station, Scope::Unit(u))])
+            }
+            _ => principal(office_uid, town_grants),
+        }
+        .application_scope();
+        let mut tx = db.begin(&actor).await?;
+        let pid = demo::create(
+            &mut tx,
+            &applicant,
+            &NewApplication {
+                unit_type: a.unit_type.as_str().into(),
+                subject,
+                statement: a.statement.into(),
+            },
+            a.created,
+        )
+        .await?;
+        tx.commit().await?;
+        for act in &a.script {
+            let mut tx = db.begin(&actor).await?;
+            match act {
+                DemoAction::Step {
+                    step,
+                    on,
+                    reasons,
+                    rectify_by,
+                } => {
+                    let scope = match step.by() {
+                        shoumi_domain::demonstration::StepBy::Applicant => &applicant,
+                        shoumi_domain::demonstration::StepBy::FirstReviewer => &reviewer,
+                        shoumi_domain::demonstration::StepBy::Office => &office,
+                    };
+                    let form = StepForm {
+                        step: step.as_str().into(),
+                        reasons: reasons.to_string(),
+                        date: on.to_string(),
+                        number: String::new(),
+                        rectify_by: rectify_by.map(|d| d.to_string()).unwrap_or_default(),
+                    };
+                    demo::step(&mut tx, scope, &calendar, &pid, &form, *on).await?;
+                }
+                DemoAction::Assess { percent, complete } => {
+                    demo::assign(&mut tx, &office, &pid, "office").await?;
+                    demo::assign(&mut tx, &office, &pid, "expert").await?;
+                    let leaves = programme.spec.leaves(a.unit_type);
+                    for (who, scope, pct) in [
+                        (0, &office, *percent),
+                        (1, &expert, percent.saturating_sub(2)),
+                    ] {
+                        let entries: Vec<(String, String, String)> = leaves
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| *complete || who == 0 || i % 2 == 0)
+                            .map(|(i, l)| {
+                                let max = i64::from(l.indicator.points) * 10;
+                                let wobble = [0, 5, -5, 3][i % 4];
+                                let v = (max * (i64::from(pct) + wobble) / 100).clamp(0, max);
+                                (
+                                    l.indicator.key.clone(),
+                                    shoumi_domain::programme::show_tenths(v),
+                                    if i == 0 {
+                                        "制度文件齐全，执行记录完整。".to_string()
+                                    } else {
+                                        String::new()
+                                    },
+                                )
+                            })
+                            .collect();
+                        demo::save_scores(&mut tx, scope, &pid, &entries).await?;
+                    }
+                }
+                DemoAction::Objection {
+                    on,
+                    content,
+                    upheld,
+                } => {
+                    let oid = demo::add_objection(
+                        &mut tx,
+                        &office,
+                        &pid,
+                        &ObjectionForm {
+                            received_on: on.to_string(),
+                            objector: "匿名来信".into(),
+                            content: content.to_string(),
+                        },
+                        *on,
+                    )
+                    .await?;
+                    if let Some(u) = upheld {
+                        demo::resolve_objection(
+                            &mut tx,
+                            &office,
+                            &pid,
+                            &oid,
+                            *u,
+                            if *u {
+                                "经现场核查，异议属实。"
+                            } else {
+                                "经核查，异议不成立。"
+                            },
+                        )
+                        .await?;
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use common::{Client, TestApp};
 use serde_json::json;
 use shoumi_domain::{Action, Role, Scope};
-use shoumi_storage::{Actor, enterprises, orgs, users};
+use shoumi_storage::{Actor, demonstration, enterprises, orgs, users};
 
 /// The people of the matrix. Besides the demo accounts: `town-other` (an officer of 固河镇,
 /// where enterprise-b is) and `member` (an enterprise member of the first demo enterprise).
@@ -172,6 +172,98 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     ] {
         m.insert((meth, p), only(ADMIN));
     }
+    // Programme, dashboard, report, stations: government readers; the office manages.
+    const PROGRAMME: &[&str] = &[
+        "admin",
+        "office",
+        "department",
+        "town",
+        "town-other",
+        "station",
+        "agency",
+    ];
+    for p in [
+        "/programme",
+        "/programme/export",
+        "/dashboard",
+        "/programme/report",
+        "/programme/report.xlsx",
+        "/stations",
+        "/stations/{id}",
+    ] {
+        m.insert(("GET", p), only(PROGRAMME));
+    }
+    m.insert(("POST", "/programme/import"), only(MANAGE));
+    // A station's log: its own staff and the office.
+    m.insert(("POST", "/stations/{id}/log"), only(&["admin", "office", "station"]));
+    // Demonstration applications. Application A (enterprise A's, not passed at assessment, in
+    // 梁村镇) is read by the office, 梁村's officer and station, the enterprise's own people and
+    // the expert who assessed it.
+    const APPLICATIONS: &[&str] = &[
+        "admin",
+        "office",
+        "town",
+        "town-other",
+        "station",
+        "enterprise",
+        "enterprise-b",
+        "member",
+        "expert",
+    ];
+    const APPLY: &[&str] = &[
+        "admin",
+        "office",
+        "town",
+        "town-other",
+        "station",
+        "enterprise",
+        "enterprise-b",
+    ];
+    const APP_A: &[&str] = &[
+        "admin",
+        "office",
+        "town",
+        "station",
+        "enterprise",
+        "member",
+        "expert",
+    ];
+    // Readers of A get this status (a refusal that names the reason: the step does not apply to
+    // A's stage or to the reader), everybody else is denied.
+    let readers_get = |code: u16| -> Rule {
+        Box::new(move |r: &str| {
+            if APP_A.contains(&r) {
+                Expect::Status(code)
+            } else {
+                Expect::Deny
+            }
+        })
+    };
+    m.insert(("GET", "/demonstration"), only(APPLICATIONS));
+    m.insert(("GET", "/demonstration/export"), only(APPLICATIONS));
+    m.insert(("GET", "/demonstration/new"), only(APPLY));
+    m.insert(("POST", "/demonstration/new"), only(APPLY));
+    m.insert(("GET", "/demonstration/{id}"), only(APP_A));
+    m.insert(("POST", "/demonstration/{id}/step"), only(APP_A));
+    m.insert(("GET", "/demonstration/{id}/files/{file}"), only(APP_A));
+    // Only the office may add files once an application is closed.
+    m.insert(
+        ("POST", "/demonstration/{id}/files"),
+        Box::new(|r: &str| match r {
+            "admin" | "office" => Expect::Allow,
+            r if APP_A.contains(&r) => Expect::Status(409),
+            _ => Expect::Deny,
+        }),
+    );
+    m.insert(("POST", "/demonstration/{id}/assessors"), readers_get(409));
+    // The score sheet: its assessors only.
+    m.insert(("GET", "/demonstration/{id}/score"), only(&["office", "expert"]));
+    m.insert(("POST", "/demonstration/{id}/score"), readers_get(409));
+    m.insert(("POST", "/demonstration/{id}/objections"), readers_get(409));
+    m.insert(
+        ("POST", "/demonstration/{id}/objections/{objection}"),
+        only(APP_A),
+    );
     // API.
     m.insert(("GET", "/api/v1/openapi.json"), everyone());
     m.insert(
@@ -192,12 +284,18 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     m.insert(("GET", "/api/v1/task-force"), only(READ_ORGS));
     m.insert(("GET", "/api/v1/users"), only(ADMIN));
     m.insert(("GET", "/api/v1/audit"), only(ADMIN));
+    m.insert(("GET", "/api/v1/programme"), only(PROGRAMME));
+    m.insert(("GET", "/api/v1/programme/progress"), only(PROGRAMME));
+    m.insert(("GET", "/api/v1/applications"), only(APPLICATIONS));
+    m.insert(("GET", "/api/v1/applications/{id}"), only(APP_A));
     m
 }
 
 /// Concrete targets for the path parameters.
 struct Targets {
     enterprise_a: String,
+    application_a: String,
+    file_a: String,
     unit: String,
     spare_user: String,
     spare_token: String,
@@ -312,11 +410,43 @@ async fn setup(app: &TestApp) -> Targets {
         grants.insert(r.to_string(), g);
     }
     tx.commit().await.unwrap();
+    // Enterprise A's application from the demo history, and a file on it.
+    let office_scope = op.application_scope();
+    let (apps, _) = demonstration::list(
+        db,
+        &office_scope,
+        &demonstration::ListQuery {
+            q: a.name.clone(),
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let application_a = apps
+        .into_iter()
+        .find(|x| x.subject_name == a.name)
+        .expect("enterprise A has an application in the demo history");
+    let checked = shoumi_domain::files::check_upload("matrix.pdf", b"%PDF-1.4 matrix", 1 << 20)
+        .unwrap();
+    let mut tx = db.begin(&actor).await.unwrap();
+    let file_a = demonstration::attach(
+        &mut tx,
+        &office_scope,
+        &application_a.public_id,
+        &checked,
+        b"%PDF-1.4 matrix".to_vec(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let spare_token = users::tokens_of(db, spare).await.unwrap()[0]
         .public_id
         .clone();
     Targets {
         enterprise_a: a.public_id,
+        application_a: application_a.public_id,
+        file_a,
         unit: station.public_id,
         spare_user: spare_pid,
         spare_token,
@@ -331,7 +461,18 @@ fn concrete(path: &str, role: &str, t: &Targets) -> String {
         "/lang/{lang}" => "/lang/en?back=/".to_string(),
         "/assets/{*path}" => "/assets/app.css".to_string(),
         "/account/tokens/{id}/revoke" => format!("/account/tokens/{}/revoke", t.spare_token),
-        "/units/{id}" | "/api/v1/units/{id}" => path.replace("{id}", &t.unit),
+        "/units/{id}" | "/api/v1/units/{id}" | "/stations/{id}" | "/stations/{id}/log" => {
+            path.replace("{id}", &t.unit)
+        }
+        "/demonstration/{id}/files/{file}" => path
+            .replace("{id}", &t.application_a)
+            .replace("{file}", &t.file_a),
+        "/demonstration/{id}/objections/{objection}" => path
+            .replace("{id}", &t.application_a)
+            .replace("{objection}", "no-such-objection"),
+        p if p.starts_with("/demonstration/{id}") || p == "/api/v1/applications/{id}" => {
+            p.replace("{id}", &t.application_a)
+        }
         "/task-force/members/{id}" | "/task-force/members/{id}/remove" => {
             path.replace("{id}", &t.members[role])
         }
@@ -353,6 +494,14 @@ async fn call(c: &mut Client, method: &str, route: &str, path: &str) -> common::
         ("GET", _) => c.get(path).await,
         ("POST", false) if route == "/enterprises/import" => {
             c.post_file(path, &[("kind", "enterprises")], "empty.csv", b"")
+                .await
+        }
+        ("POST", false) if route == "/demonstration/{id}/files" => {
+            c.post_file(path, &[], "evidence.pdf", b"%PDF-1.4 evidence")
+                .await
+        }
+        ("POST", false) if route == "/programme/import" => {
+            c.post_file(path, &[("note", "matrix")], "programme.yaml", b"format: wrong\n")
                 .await
         }
         ("POST", false) if route == "/enterprises/import/report" => {

@@ -346,6 +346,7 @@ pub async fn create(
     tx: &mut AuditedTx<'_>,
     scope: &ApplicationScope,
     input: &NewApplication,
+    today: NaiveDate,
 ) -> Result<String> {
     let Some(t) = DemoType::parse(&input.unit_type) else {
         return Err(field("unit_type", "请选择类型", "choose a type"));
@@ -462,7 +463,7 @@ pub async fn create(
     .bind(tx.actor().user_id)
     .fetch_one(tx.conn())
     .await?;
-    event(tx, app_id, "create", None, Stage::Draft, "", today()).await?;
+    event(tx, app_id, "create", None, Stage::Draft, "", today).await?;
     tx.audit(
         "application.create",
         "application",
@@ -975,6 +976,18 @@ pub async fn pipeline(db: &Db) -> Result<Vec<(DemoType, Stage, i64)>> {
         }
     }
     Ok(out)
+}
+
+/// Units holding a title on `on` (designations are public acts: no scope), by type and number.
+pub async fn holding_title_on(db: &Db, on: NaiveDate) -> Result<Vec<Application>> {
+    let rows = sql::query(&format!(
+        "{SELECT} WHERE a.designated_on IS NOT NULL AND a.designated_on <= $2          AND (a.ended_on IS NULL OR a.ended_on > $2) AND (a.valid_until IS NULL OR a.valid_until >= $2)          AND a.archived_at IS NULL ORDER BY a.unit_type, a.designated_on, a.designation_number"
+    ))
+    .bind(0_i64)
+    .bind(on.to_string())
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(decode).collect()
 }
 
 /// Designation dates of each type (for the forecast), oldest first.

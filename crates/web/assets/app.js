@@ -7,3 +7,8 @@ document.addEventListener("submit", function (ev) {
     if (!window.confirm(msg)) { ev.preventDefault(); }
   }
 });
+// Print buttons (the report prints with Ctrl+P too; the button only appears with script).
+document.querySelectorAll("[data-print]").forEach(function (b) {
+  b.hidden = false;
+  b.addEventListener("click", function () { window.print(); });
+});

@@ -22,6 +22,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("too many attempts")]
     TooManyRequests,
+    /// A step the rules do not allow now; nothing changed.
+    #[error("{zh} / {en}")]
+    Refused { zh: String, en: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -44,6 +47,7 @@ impl From<StorageError> for AppError {
                 )],
                 warnings: vec![],
             }),
+            StorageError::Refused { zh, en } => AppError::Refused { zh, en },
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -64,6 +68,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Refused { .. } => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,6 +81,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::BadRequest(_) => "bad_request",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::Refused { .. } => "refused",
             AppError::Internal(_) => "internal",
         }
     }

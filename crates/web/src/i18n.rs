@@ -89,6 +89,14 @@ impl T {
     pub fn en(&self) -> bool {
         self.lang.is_en()
     }
+    /// One of two texts that come with their own translation (domain messages).
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.lang.is_en() && !en.is_empty() {
+            en
+        } else {
+            zh
+        }
+    }
 }
 
 /// All keys of both locales, for the completeness test.
@@ -142,7 +150,7 @@ mod tests {
                 }
             }
         }
-        for code in ["400", "401", "403", "404", "429", "500"] {
+        for code in ["400", "401", "403", "404", "409", "429", "500"] {
             keys.push(format!("error.{code}.title"));
             keys.push(format!("error.{code}.message"));
         }

@@ -38,6 +38,86 @@ pub fn routes(r: Routes) -> Routes {
         .get("/api/v1/task-force", task_force)
         .get("/api/v1/users", list_users)
         .get("/api/v1/audit", list_audit)
+        .get("/api/v1/programme", programme)
+        .get("/api/v1/programme/progress", programme_progress)
+        .get("/api/v1/applications", list_applications)
+        .get("/api/v1/applications/{id}", get_application)
+}
+
+/// The programme in force: its version, digests and the programme itself (the documented
+/// file format, as JSON).
+pub async fn programme(State(state): State<AppState>, s: Signed) -> AppResult<Json<Value>> {
+    s.can(Action::ReadProgramme)?;
+    let p = shoumi_storage::programme::current(&state.db).await?;
+    Ok(Json(json!({
+        "version": p.version.version,
+        "key": p.version.programme_key,
+        "loaded_at": shoumi_domain::Timestamp(p.version.created_at).rfc3339(),
+        "sha256": p.version.sha256,
+        "sm3": p.version.sm3,
+        "programme": p.spec,
+    })))
+}
+
+/// For each target (unit type, deadline, target count) the units holding the title on a date
+/// (`?on=YYYY-MM-DD`, default today), and on the deadline once it has passed.
+pub async fn programme_progress(
+    State(state): State<AppState>,
+    s: Signed,
+    Query(q): Query<crate::pages::programme::OnQuery>,
+) -> AppResult<Json<Value>> {
+    s.can(Action::ReadProgramme)?;
+    let on = q.date()?;
+    let p = shoumi_storage::programme::current(&state.db).await?;
+    let progress = shoumi_storage::programme::progress(&state.db, &p.spec, on).await?;
+    let targets: Vec<Value> = progress
+        .iter()
+        .map(|t| {
+            json!({
+                "unit_type": t.unit_type,
+                "unit_type_label": t.unit_type.label_zh(),
+                "deadline": t.deadline,
+                "target": t.target,
+                "designated": t.designated,
+                "designated_at_deadline": t.designated_at_deadline,
+                "met": t.met(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "on": on,
+        "programme": {"key": p.version.programme_key, "version": p.version.version, "title": p.spec.title},
+        "targets": targets,
+    })))
+}
+
+/// Demonstration applications the caller may read.
+pub async fn list_applications(
+    State(state): State<AppState>,
+    s: Signed,
+    Query(q): Query<shoumi_storage::demonstration::ListQuery>,
+) -> AppResult<Json<Value>> {
+    let scope = s.principal.application_scope();
+    if scope.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let (items, total) = shoumi_storage::demonstration::list(&state.db, &scope, &q, None).await?;
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+pub async fn get_application(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let scope = s.principal.application_scope();
+    if scope.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let a = shoumi_storage::demonstration::get(&state.db, &scope, &id).await?;
+    let events = shoumi_storage::demonstration::events(&state.db, &a).await?;
+    let files = shoumi_storage::demonstration::files(&state.db, &a).await?;
+    Ok(Json(json!({"application": a, "history": events, "files": files})))
 }
 
 /// JSON body whose rejection is a JSON error naming the problem.

@@ -87,7 +87,11 @@ pub fn spec() -> Value {
             },
             "/api/v1/task-force": {"get": op("The task force and its members", "organisations", "200", None, &[])},
             "/api/v1/users": {"get": op("Accounts (administrators)", "administration", "200", None, &[])},
-            "/api/v1/audit": {"get": op("The audit trail (administrators)", "administration", "200", None, &["actor", "action", "entity_type", "entity_id", "from", "to", "page", "per_page"])}
+            "/api/v1/audit": {"get": op("The audit trail (administrators)", "administration", "200", None, &["actor", "action", "entity_type", "entity_id", "from", "to", "page", "per_page"])},
+            "/api/v1/programme": {"get": op("The programme in force (docs/PROGRAMME_FORMAT.md) with its version and SHA-256/SM3 digests", "programme", "200", None, &[])},
+            "/api/v1/programme/progress": {"get": op("Each target (unit type, deadline, count) against the units holding the title on a date", "programme", "200", None, &["on"])},
+            "/api/v1/applications": {"get": op("Demonstration-unit applications the caller may read", "programme", "200", None, &["stage", "unit_type", "q", "page"])},
+            "/api/v1/applications/{id}": {"get": with_id(op("One application with its history and evidence files (digests)", "programme", "200", None, &[]))}
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

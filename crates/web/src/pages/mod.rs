@@ -3,11 +3,14 @@
 
 pub mod account;
 pub mod admin;
+pub mod demonstration;
 pub mod enterprises;
 pub mod home;
 pub mod ops;
 pub mod orgs;
+pub mod programme;
 pub mod public;
+pub mod stations;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -24,6 +27,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = home::routes(r);
     let r = orgs::routes(r);
     let r = enterprises::routes(r);
+    let r = programme::routes(r);
+    let r = demonstration::routes(r);
+    let r = stations::routes(r);
     let r = admin::routes(r);
     account::routes(r)
 }
@@ -74,6 +80,16 @@ impl Layout {
             }
             if p.can(Action::Import).is_some() {
                 item("/enterprises/import", "nav.import");
+            }
+            if p.can(Action::ReadProgramme).is_some() {
+                item("/dashboard", "nav.dashboard");
+                item("/programme", "nav.programme");
+            }
+            if !p.application_scope().is_empty() {
+                item("/demonstration", "nav.demonstration");
+            }
+            if p.can(Action::ReadProgramme).is_some() {
+                item("/stations", "nav.stations");
             }
             if p.can(Action::ReadOrganisations).is_some() {
                 item("/divisions", "nav.divisions");
@@ -132,8 +148,8 @@ pub fn render_form(t: impl Template, has_errors: bool) -> Result<Response, AppEr
 }
 
 /// Shows a time stored in UTC in Asia/Shanghai.
-pub fn local(t: i64) -> String {
-    Timestamp(t).display_local()
+pub fn local(t: impl std::borrow::Borrow<i64>) -> String {
+    Timestamp(*t.borrow()).display_local()
 }
 
 pub fn local_opt(t: Option<i64>) -> String {
@@ -183,6 +199,7 @@ pub fn error_page(ctx: Option<&Ctx>, status: StatusCode) -> Response {
         403 => "403",
         404 => "404",
         429 => "429",
+        409 => "409",
         400 | 413 => "400",
         _ => "500",
     };

@@ -1,0 +1,151 @@
+//! Service and guidance stations: where they are, who staffs them, which hold the
+//! guidance-station title, and each station's service log.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use shoumi_domain::programme::StationLogKind;
+use shoumi_domain::{Action, FieldErrors, Role, Scope};
+use shoumi_storage::StorageError;
+use shoumi_storage::demonstration::today;
+use shoumi_storage::stations::{self, Coverage, LogEntry, LogForm, Station};
+
+use super::{Layout, field_error, render};
+use crate::auth::{CsrfForm, Signed};
+use crate::error::AppResult;
+use crate::{AppState, Routes};
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/stations", list)
+        .get("/stations/{id}", detail)
+        .post("/stations/{id}/log", add_log)
+}
+
+#[derive(Template)]
+#[template(path = "stations.html")]
+struct ListPage {
+    l: Layout,
+    stations: Vec<Station>,
+    coverage: Vec<Coverage>,
+}
+
+pub async fn list(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.can(Action::ReadProgramme)?;
+    render(ListPage {
+        l: Layout::new(&s.ctx, s.t().s("station.title")),
+        stations: stations::stations(&state.db, today()).await?,
+        coverage: stations::coverage(&state.db).await?,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "station.html")]
+struct DetailPage {
+    l: Layout,
+    st: Station,
+    entries: Vec<LogEntry>,
+    form: LogForm,
+    errors: FieldErrors,
+    kinds: Vec<(&'static str, &'static str)>,
+    may_write: bool,
+    saved: bool,
+    today: String,
+}
+
+impl DetailPage {
+    fn err(&self, f: &str) -> String {
+        field_error(&self.errors, self.l.t, f)
+    }
+}
+
+/// The station's own staff and the programme office may add to a station's log.
+fn may_write(s: &Signed, st: &Station) -> bool {
+    s.principal.can(Action::ManageProgramme).is_some()
+        || s
+            .principal
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Station && g.scope == Scope::Unit(st.id))
+}
+
+async fn page(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    form: LogForm,
+    errors: FieldErrors,
+    saved: bool,
+) -> AppResult<Response> {
+    let t = s.t();
+    let st = stations::station(&state.db, id, today()).await?;
+    let has_errors = !errors.is_empty();
+    let mut r = render(DetailPage {
+        l: Layout::new(&s.ctx, &st.name),
+        entries: stations::log(&state.db, &st, 200).await?,
+        may_write: may_write(s, &st),
+        kinds: StationLogKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label(t.en())))
+            .collect(),
+        st,
+        form,
+        errors,
+        saved,
+        today: today().to_string(),
+    })?;
+    if has_errors {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> AppResult<Response> {
+    s.can(Action::ReadProgramme)?;
+    page(
+        &state,
+        &s,
+        &id,
+        LogForm::default(),
+        FieldErrors::default(),
+        !q.saved.is_empty(),
+    )
+    .await
+}
+
+pub async fn add_log(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<LogForm>,
+) -> AppResult<Response> {
+    s.can(Action::ReadProgramme)?;
+    let st = stations::station(&state.db, &id, today()).await?;
+    if !may_write(&s, &st) {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    let actor = s.actor();
+    let mut tx = state.db.begin(&actor).await?;
+    match stations::add_log(&mut tx, true, &st, &form, today()).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/stations/{id}?saved=1")).into_response())
+        }
+        Err(StorageError::Invalid(errors)) => {
+            drop(tx);
+            page(&state, &s, &id, form, errors, false).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
