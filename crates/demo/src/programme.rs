@@ -223,7 +223,7 @@ pub fn programme_history(today: NaiveDate) -> Vec<DemoApplication> {
     });
     out.push(DemoApplication {
         unit_type: DemoType::Enterprise,
-        subject: DemoSubject::Enterprise(18),
+        subject: DemoSubject::Enterprise(27),
         origin: DemoOrigin::Town,
         statement: ENTERPRISE_STATEMENT,
         created: d(2025, 2, 10),
@@ -320,7 +320,7 @@ pub fn programme_history(today: NaiveDate) -> Vec<DemoApplication> {
         ],
     });
     // Waiting for 梁村镇's first review (the `town` demo account).
-    for (idx, days) in [(23, 6), (24, 3)] {
+    for (idx, days) in [(49, 6), (18, 3)] {
         out.push(DemoApplication {
             unit_type: DemoType::Enterprise,
             subject: DemoSubject::Enterprise(idx),

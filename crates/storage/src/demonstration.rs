@@ -1034,7 +1034,7 @@ pub async fn assessors(db: &Db, app: &Application) -> Result<Vec<Assessor>> {
     let rows = sql::query(
         "SELECT u.display_name, u.username, \
          (SELECT COUNT(*) FROM application_scores s WHERE s.application_id = aa.application_id AND s.assessor_user_id = aa.user_id) AS scored, \
-         (SELECT SUM(s.score) FROM application_scores s WHERE s.application_id = aa.application_id AND s.assessor_user_id = aa.user_id) AS total \
+         (SELECT CAST(SUM(s.score) AS BIGINT) FROM application_scores s WHERE s.application_id = aa.application_id AND s.assessor_user_id = aa.user_id) AS total \
          FROM application_assessors aa JOIN users u ON u.id = aa.user_id WHERE aa.application_id = $1 ORDER BY aa.id",
     )
     .bind(app.id)
