@@ -328,6 +328,78 @@ scenario('office_user_imports_a_file_with_a_bad_row_and_sees_the_row_report', as
   );
 });
 
+scenario('enterprise_applies_town_recommends_expert_scores_office_designates_and_the_dashboard_counts_it', async (t) => {
+  // The office's dashboard before: units holding the enterprise title now.
+  const office = await t.signIn('office');
+  const counted = async () => {
+    const r = await office.goto('/dashboard');
+    assertEqual(r && r.status(), 200, 'GET /dashboard status');
+    assert((await office.locator('figure svg').count()) >= 2, 'the dashboard draws its charts as SVG');
+    const text = await office.textContent('#target-enterprise-2025-12-31 .designated');
+    return Number((text || '').trim());
+  };
+  const before = await counted();
+  assert(Number.isInteger(before), `a designated count is shown (${before})`);
+
+  // The enterprise applies for itself and submits, with a piece of evidence.
+  const ent = await t.signIn('enterprise');
+  const own = await ownEnterprise(ent);
+  const created = await ent.goto('/demonstration/new?unit_type=enterprise');
+  assertEqual(created && created.status(), 200, 'GET /demonstration/new status');
+  const options = await ent.$$eval('#subject option', (os) => os.map((o) => o.textContent.trim()));
+  assertEqual(JSON.stringify(options), JSON.stringify([own.name]), 'an enterprise may apply only for itself');
+  await ent.fill('#statement', '浏览器测试：公司已建立商业秘密保护制度，明确秘点与密级。');
+  await clickAndWait(ent, '#create-application');
+  const url = new URL(ent.url()).pathname;
+  assert(/^\/demonstration\/[a-z0-9]+$/.test(url), `the new application's page ${url}`);
+  await ent.setInputFiles('#evidence-file', {
+    name: '保密制度.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n% browser test evidence\n'),
+  });
+  await clickAndWait(ent, '#upload-file');
+  assert((await ent.content()).includes('保密制度.pdf'), 'the uploaded file is listed');
+  await clickAndWait(ent, '#step-submit button[type=submit]');
+  assertEqual((await ent.textContent('#stage')).trim(), '待初审', 'stage after submitting');
+
+  // 梁村's town officer recommends it.
+  const town = await t.signIn('town');
+  await town.goto(url);
+  await town.fill('#reasons-recommend', '材料齐全，同意推荐。');
+  await clickAndWait(town, '#step-recommend button[type=submit]');
+  assertEqual((await town.textContent('#stage')).trim(), '评审中', 'stage after the first review');
+
+  // The office assigns the expert, who scores every indicator.
+  await office.goto(url);
+  await office.selectOption('#assessor', 'expert');
+  await clickAndWait(office, '#assign-assessor');
+  const expert = await t.signIn('expert');
+  const sheet = await expert.goto(`${url}/score`);
+  assertEqual(sheet && sheet.status(), 200, 'the assessor opens the score sheet');
+  const rows = expert.locator('#score-sheet tbody tr');
+  const n = await rows.count();
+  assert(n > 10, `the enterprise sheet has its indicators (${n})`);
+  for (let i = 0; i < n; i++) {
+    const points = Number((await rows.nth(i).locator('td.num').textContent()).trim());
+    await rows.nth(i).locator('input').fill(String(Math.max(0, points - 1)));
+  }
+  await clickAndWait(expert, '#save-scores');
+  assert((await expert.textContent('#message')).includes('已保存'), 'the scores are saved');
+
+  // The office opens publicity (the notice went out a month ago) and, once it is over, designates.
+  await office.goto(url);
+  const monthAgo = new Date(Date.now() - 30 * 86400_000).toISOString().slice(0, 10);
+  await office.fill('#date-open_publicity', monthAgo);
+  await clickAndWait(office, '#step-open_publicity button[type=submit]');
+  assertEqual((await office.textContent('#stage')).trim(), '公示中', 'stage after the assessment');
+  await clickAndWait(office, '#step-designate button[type=submit]');
+  assertEqual((await office.textContent('#stage')).trim(), '已命名', 'stage after designation');
+  const number = (await office.textContent('#designation-number')).trim();
+  assert(number.includes('〔'), `a designation number is given (${number})`);
+
+  assertEqual(await counted(), before + 1, 'the dashboard counts the new demonstration enterprise');
+});
+
 scenario('language_switch_shows_english', async (t) => {
   const page = await t.newPage();
   const response = await page.goto('/login');
