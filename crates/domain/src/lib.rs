@@ -19,6 +19,7 @@ pub mod search;
 pub mod time;
 pub mod user;
 pub mod validation;
+pub mod worklist;
 
 pub use authz::{
     Action, ApplicationScope, Capability, EnterpriseScope, Grant, Principal, Relation, Role, Scope,

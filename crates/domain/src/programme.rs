@@ -174,6 +174,9 @@ pub struct ProgrammeSpec {
     #[serde(default)]
     pub supervision: SupervisionRules,
     pub indicators: BTreeMap<DemoType, Vec<Indicator>>,
+    /// Indicators of the year-end assessment of responsible units (五(三) 突出考核评价).
+    #[serde(default)]
+    pub unit_indicators: Vec<Indicator>,
 }
 
 /// One problem in a programme file, named by its path.
@@ -427,8 +430,15 @@ impl ProgrammeSpec {
                 }
             }
         }
-        for (t, tree) in &self.indicators {
-            let at = format!("indicators.{}", t.as_str());
+        let mut trees: Vec<(String, &Vec<Indicator>)> = self
+            .indicators
+            .iter()
+            .map(|(t, tree)| (format!("indicators.{}", t.as_str()), tree))
+            .collect();
+        if !self.unit_indicators.is_empty() {
+            trees.push(("unit_indicators".into(), &self.unit_indicators));
+        }
+        for (at, tree) in trees {
             let total: u32 = tree.iter().map(|n| n.points).sum();
             if total != 100 {
                 out.push(err(
@@ -446,6 +456,15 @@ impl ProgrammeSpec {
 
     pub fn rules(&self, t: DemoType) -> Option<&UnitTypeRules> {
         self.unit_types.get(&t)
+    }
+
+    /// The scoreable leaves of the year-end unit assessment.
+    pub fn unit_leaves(&self) -> Vec<Leaf<'_>> {
+        let mut out = Vec::new();
+        for top in &self.unit_indicators {
+            collect_leaves(top, top, &mut out);
+        }
+        out
     }
 
     /// The scoreable leaves of a unit type's tree, in order.
