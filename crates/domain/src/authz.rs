@@ -238,6 +238,41 @@ impl ApplicationScope {
     }
 }
 
+/// The units a person acts for on the responsibility list: their department's or agency's unit,
+/// and — for a town or zone officer — their town government or zone committee. Constructed only
+/// by [`Principal::work_scope`]; storage turns it into SQL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkScope {
+    user_id: i64,
+    office: bool,
+    units: Vec<i64>,
+    town_divisions: Vec<i64>,
+    town_zones: Vec<i64>,
+}
+
+impl WorkScope {
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+    /// The programme office: creates items, reviews reports, issues notices.
+    pub fn is_office(&self) -> bool {
+        self.office
+    }
+    pub fn units(&self) -> &[i64] {
+        &self.units
+    }
+    pub fn town_divisions(&self) -> &[i64] {
+        &self.town_divisions
+    }
+    pub fn town_zones(&self) -> &[i64] {
+        &self.town_zones
+    }
+    /// Acts for no unit.
+    pub fn acts_for_none(&self) -> bool {
+        self.units.is_empty() && self.town_divisions.is_empty() && self.town_zones.is_empty()
+    }
+}
+
 /// How the reader stands to an enterprise: decides which fields they see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -428,6 +463,27 @@ impl Principal {
         }
         s.assessor = s.office || self.has_role(Role::Expert);
         s
+    }
+
+    /// The units this person reports for on the responsibility list.
+    pub fn work_scope(&self) -> WorkScope {
+        let mut w = WorkScope {
+            user_id: self.user_id,
+            office: false,
+            units: vec![],
+            town_divisions: vec![],
+            town_zones: vec![],
+        };
+        for g in &self.grants {
+            match (g.role, g.scope) {
+                (Role::Admin | Role::Office, _) => w.office = true,
+                (Role::Department | Role::Agency, Scope::Unit(u)) => w.units.push(u),
+                (Role::Town, Scope::Division(d)) => w.town_divisions.push(d),
+                (Role::Town, Scope::Zone(z)) => w.town_zones.push(z),
+                _ => {}
+            }
+        }
+        w
     }
 
     /// The enterprise ids this person belongs to (as admin or member).

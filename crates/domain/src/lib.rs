@@ -23,7 +23,7 @@ pub mod worklist;
 
 pub use authz::{
     Action, ApplicationScope, Capability, EnterpriseScope, Grant, Principal, Relation, Role, Scope,
-    Subject,
+    Subject, WorkScope,
 };
 pub use credit_code::{CreditCode, CreditCodeError, CreditCodeWarning};
 pub use enterprise::{EnterpriseForm, EnterpriseInput, EnterpriseSize, EnterpriseStatus, KeyTag};

@@ -781,7 +781,64 @@ pub async fn step(
         Some(&serde_json::Value::Object(after)),
     )
     .await?;
+    notify_step(tx, &app, step, to, reasons).await?;
     Ok(to)
+}
+
+/// Who hears of a step: the first reviewers when an application arrives, the office when one
+/// is recommended, the applicant side (who made it, the enterprise's administrators, the
+/// station's staff) of every decision.
+async fn notify_step(
+    tx: &mut AuditedTx<'_>,
+    app: &Application,
+    step: Step,
+    to: Stage,
+    reasons: &str,
+) -> Result<()> {
+    use crate::notify::{self, Kind, Message};
+    let mut people = match step {
+        Step::Submit => notify::area_officers(tx, app.division_id, app.zone_id).await?,
+        Step::Recommend => notify::office_users(tx).await?,
+        Step::Withdraw => vec![],
+        _ => {
+            let mut p = Vec::new();
+            let creator: Option<i64> =
+                sql::query_scalar("SELECT created_by FROM applications WHERE id = $1")
+                    .bind(app.id)
+                    .fetch_one(tx.conn())
+                    .await?;
+            p.extend(creator);
+            if let Some(e) = app.enterprise_id {
+                p.extend(notify::enterprise_admins(tx, e).await?);
+            }
+            if let Some(u) = app.unit_id {
+                p.extend(notify::station_staff(tx, u).await?);
+            }
+            p
+        }
+    };
+    if let Some(me) = tx.actor().user_id {
+        people.retain(|u| *u != me);
+    }
+    notify::send(
+        tx,
+        &people,
+        &Message {
+            kind: Kind::Application,
+            title: &format!(
+                "{}（{}）：{} → {}",
+                app.subject_name,
+                app.unit_type.label_zh(),
+                step.label_zh(),
+                to.label_zh()
+            ),
+            body: reasons,
+            link: &format!("/demonstration/{}", app.public_id),
+            dedupe_key: None,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn next_number(
@@ -1129,6 +1186,18 @@ pub async fn assign(
         &format!("{}：指派评审专家 {name}", app.subject_name),
         None,
         Some(&json!({ "assessor": username })),
+    )
+    .await?;
+    crate::notify::send(
+        tx,
+        &[uid],
+        &crate::notify::Message {
+            kind: crate::notify::Kind::Assigned,
+            title: &format!("请评审：{}（{}）", app.subject_name, app.unit_type.label_zh()),
+            body: "",
+            link: &format!("/demonstration/{}/score", app.public_id),
+            dedupe_key: None,
+        },
     )
     .await?;
     Ok(())
@@ -1509,7 +1578,7 @@ impl FileMeta {
 const FILE_SELECT: &str = "SELECT f.public_id, f.purpose, f.name, f.kind, f.size, f.sha256, f.sm3, \
      u.display_name AS uploaded_by, f.uploaded_at FROM files f LEFT JOIN users u ON u.id = f.uploaded_by";
 
-fn file_meta(r: &sql::Row) -> Result<FileMeta> {
+pub(crate) fn file_meta_row(r: &sql::Row) -> Result<FileMeta> {
     Ok(FileMeta {
         public_id: r.try_get("public_id")?,
         purpose: r.try_get("purpose")?,
@@ -1524,15 +1593,53 @@ fn file_meta(r: &sql::Row) -> Result<FileMeta> {
 }
 
 pub async fn files(db: &Db, app: &Application) -> Result<Vec<FileMeta>> {
+    files_of(db, "application", app.id).await
+}
+
+/// The files attached to a record (`owner_kind`: application, work_report).
+pub async fn files_of(db: &Db, owner_kind: &str, owner_id: i64) -> Result<Vec<FileMeta>> {
     sql::query(&format!(
-        "{FILE_SELECT} WHERE f.owner_kind = 'application' AND f.owner_id = $1 AND f.archived_at IS NULL ORDER BY f.id"
+        "{FILE_SELECT} WHERE f.owner_kind = $1 AND f.owner_id = $2 AND f.archived_at IS NULL ORDER BY f.id"
     ))
-    .bind(app.id)
+    .bind(owner_kind.to_string())
+    .bind(owner_id)
     .fetch_all(db)
     .await?
     .iter()
-    .map(file_meta)
+    .map(file_meta_row)
     .collect()
+}
+
+/// Stores a checked file for a record, hashed, without auditing (the caller audits the change
+/// it belongs to).
+pub(crate) async fn store_file(
+    tx: &mut AuditedTx<'_>,
+    owner_kind: &str,
+    owner_id: i64,
+    purpose: &str,
+    file: &CheckedFile,
+    bytes: Vec<u8>,
+) -> Result<String> {
+    let pid = new_public_id();
+    sql::query(
+        "INSERT INTO files (public_id, owner_kind, owner_id, purpose, name, kind, size, sha256, sm3, content, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(pid.clone())
+    .bind(owner_kind.to_string())
+    .bind(owner_id)
+    .bind(purpose.to_string())
+    .bind(file.name.clone())
+    .bind(file.kind.as_str())
+    .bind(file.size as i64)
+    .bind(file.digests.sha256.clone())
+    .bind(file.digests.sm3.clone())
+    .bind(bytes)
+    .bind(tx.actor().user_id)
+    .bind(now())
+    .execute(tx.conn())
+    .await?;
+    Ok(pid)
 }
 
 /// Attaches a checked file: the applicant side while the application is open to changes
@@ -1559,24 +1666,7 @@ pub async fn attach(
             format!("you cannot attach files to an application that is {}", app.stage.label_en()),
         ));
     };
-    let pid = new_public_id();
-    sql::query(
-        "INSERT INTO files (public_id, owner_kind, owner_id, purpose, name, kind, size, sha256, sm3, content, uploaded_by, uploaded_at) \
-         VALUES ($1, 'application', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(pid.clone())
-    .bind(app.id)
-    .bind(purpose)
-    .bind(file.name.clone())
-    .bind(file.kind.as_str())
-    .bind(file.size as i64)
-    .bind(file.digests.sha256.clone())
-    .bind(file.digests.sm3.clone())
-    .bind(bytes)
-    .bind(tx.actor().user_id)
-    .bind(now())
-    .execute(tx.conn())
-    .await?;
+    let pid = store_file(tx, "application", app.id, purpose, file, bytes).await?;
     tx.audit(
         "file.attach",
         "application",
@@ -1605,5 +1695,5 @@ pub async fn file_content(
     .bind(file_id.to_string())
     .fetch_one(db)
     .await?;
-    Ok((file_meta(&r)?, r.try_get("content")?))
+    Ok((file_meta_row(&r)?, r.try_get("content")?))
 }

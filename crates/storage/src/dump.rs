@@ -40,6 +40,13 @@ pub const TABLES: &[&str] = &[
     "application_scores",
     "application_objections",
     "station_log",
+    "work_items",
+    "work_item_units",
+    "work_reports",
+    "supervision_notices",
+    "notifications",
+    "unit_assessments",
+    "unit_assessment_scores",
 ];
 
 /// A column value: the schema has only integers, text and bytes (evidence files).

@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assessment;
 pub mod audit;
 pub mod bulk;
 pub mod calendar;
@@ -20,10 +21,12 @@ pub mod dump;
 pub mod enterprises;
 pub mod jobs;
 pub mod migrate;
+pub mod notify;
 pub mod orgs;
 pub mod programme;
 pub mod demonstration;
 pub mod stations;
+pub mod worklist;
 mod query;
 pub mod scratch;
 pub mod seed;

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "calendar", "0005_calendar"),
     migration!(6, "live_terms", "0006_live_terms"),
     migration!(7, "programme", "0007_programme"),
+    migration!(8, "worklist", "0008_worklist"),
 ];
 
 /// The newest schema version this binary knows.
