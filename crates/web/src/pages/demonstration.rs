@@ -531,6 +531,12 @@ pub async fn download(
 ) -> AppResult<Response> {
     let scope = scope_of(&s)?;
     let (meta, bytes) = demo::file_content(&state.db, &scope, &file).await?;
+    Ok(attachment(&meta, bytes))
+}
+
+/// An evidence file as a download: its checked type, `attachment`, no sniffing, a sandboxing
+/// CSP, and its SHA-256 and SM3 digests in headers.
+pub fn attachment(meta: &demo::FileMeta, bytes: Vec<u8>) -> Response {
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(
@@ -569,7 +575,7 @@ pub async fn download(
     if let Ok(v) = HeaderValue::from_str(&meta.sm3) {
         h.insert("x-content-sm3", v);
     }
-    Ok(resp)
+    resp
 }
 
 #[derive(serde::Deserialize, Default)]

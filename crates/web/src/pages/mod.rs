@@ -3,14 +3,17 @@
 
 pub mod account;
 pub mod admin;
+pub mod assessment;
 pub mod demonstration;
 pub mod enterprises;
 pub mod home;
+pub mod inbox;
 pub mod ops;
 pub mod orgs;
 pub mod programme;
 pub mod public;
 pub mod stations;
+pub mod worklist;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -30,6 +33,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = programme::routes(r);
     let r = demonstration::routes(r);
     let r = stations::routes(r);
+    let r = worklist::routes(r);
+    let r = assessment::routes(r);
+    let r = inbox::routes(r);
     let r = admin::routes(r);
     account::routes(r)
 }
@@ -89,8 +95,12 @@ impl Layout {
                 item("/demonstration", "nav.demonstration");
             }
             if p.can(Action::ReadProgramme).is_some() {
+                item("/worklist", "nav.worklist");
+                item("/supervision", "nav.supervision");
                 item("/stations", "nav.stations");
+                item("/assessment", "nav.assessment");
             }
+            item("/inbox", "nav.inbox");
             if p.can(Action::ReadOrganisations).is_some() {
                 item("/divisions", "nav.divisions");
                 item("/units", "nav.units");
