@@ -22,6 +22,8 @@ pub struct Config {
     pub programme_file: Option<PathBuf>,
     pub log: Log,
     pub security: Security,
+    /// E-mail of notifications (`[smtp]`; no host: inbox only).
+    pub smtp: shoumi_web::mail::MailConfig,
 }
 
 /// Sign-in throttling (counted in the database, so all instances agree).
@@ -92,6 +94,7 @@ impl Default for Config {
             programme_file: None,
             log: Log::default(),
             security: Security::default(),
+            smtp: Default::default(),
         }
     }
 }

@@ -379,7 +379,16 @@ async fn serve(cfg: &Config, db: Db) -> anyhow::Result<()> {
         .parse()
         .with_context(|| format!("bad listen address {}", cfg.server.addr))?;
     let worker = format!("{}-{}", std::process::id(), shoumi_storage::new_public_id());
-    tokio::spawn(shoumi_web::run_jobs(db, worker));
+    // Any TLS in the process (SMTP, PostgreSQL, the server) uses ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mailer = if cfg.smtp.enabled() {
+        let m = shoumi_web::mail::Mailer::new(&cfg.smtp).map_err(|e| anyhow::anyhow!(e))?;
+        tracing::info!(host = %cfg.smtp.host, "e-mail of notifications enabled");
+        Some(std::sync::Arc::new(m))
+    } else {
+        None
+    };
+    tokio::spawn(shoumi_web::run_jobs(db, worker, mailer));
     tracing::info!(config = %cfg.describe(), "starting");
     match (&cfg.server.tls_cert, &cfg.server.tls_key) {
         (Some(cert), Some(key)) => {

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod import;
+pub mod mail;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
@@ -195,15 +196,44 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs the background jobs of this instance until the process ends.
-pub async fn run_jobs(db: Db, worker: String) {
+/// Sends the reminders of the day (deduplicated, so every instance may run it) and returns how
+/// many were written.
+pub async fn daily_reminders(db: &Db) -> Result<usize, shoumi_storage::StorageError> {
+    let cal = shoumi_storage::calendar::load(db).await?;
+    let p = shoumi_storage::programme::current(db).await?;
+    shoumi_storage::worklist::remind(
+        db,
+        &cal,
+        &p.spec.supervision,
+        shoumi_storage::demonstration::today(),
+    )
+    .await
+}
+
+/// Runs the background jobs of this instance until the process ends: housekeeping hourly,
+/// reminders every hour (each reminder is written once), and — with SMTP configured — the
+/// e-mail outbox every half minute.
+pub async fn run_jobs(db: Db, worker: String, mailer: Option<Arc<mail::Mailer>>) {
+    if let Some(m) = mailer {
+        let db = db.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = m.deliver_pending(&db, 100).await {
+                    tracing::warn!(error = %e, "e-mail outbox unavailable");
+                }
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
+        });
+    }
     loop {
         let _ =
             shoumi_storage::jobs::ensure_pending(&db, "housekeeping", shoumi_storage::now()).await;
+        let _ = shoumi_storage::jobs::ensure_pending(&db, "reminders", shoumi_storage::now()).await;
         match shoumi_storage::jobs::claim(&db, &worker, 300).await {
             Ok(Some(job)) => {
                 let result = match job.kind.as_str() {
                     "housekeeping" => shoumi_storage::jobs::housekeeping(&db).await.map(|_| ()),
+                    "reminders" => daily_reminders(&db).await.map(|_| ()),
                     other => Err(shoumi_storage::StorageError::Integrity(format!(
                         "unknown job kind {other}"
                     ))),
@@ -211,10 +241,10 @@ pub async fn run_jobs(db: Db, worker: String) {
                 match result {
                     Ok(()) => {
                         let _ = shoumi_storage::jobs::complete(&db, job.id).await;
-                        if job.kind == "housekeeping" {
+                        if job.kind == "housekeeping" || job.kind == "reminders" {
                             let _ = shoumi_storage::jobs::enqueue(
                                 &db,
-                                "housekeeping",
+                                &job.kind,
                                 "",
                                 shoumi_storage::now() + 3_600_000_000,
                             )
