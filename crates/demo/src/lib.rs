@@ -21,11 +21,14 @@ pub use gaotang::{
     ACCOUNT_ENTERPRISE, ACCOUNT_ENTERPRISE_B, DemoData, DemoEnterprise, DemoUnit,
     GAOTANG_ENTERPRISE_COUNT, MIN_TAG_COUNT, ZONE_KEY, gaotang_demo,
 };
+pub use programme::{
+    DemoAction, DemoApplication, DemoItem, DemoNotice, DemoOrigin, DemoReport, DemoSubject,
+    programme_history, worklist_history,
+};
 pub use province::{
     PEOPLE_PER_ENTERPRISE, PROVINCE_COUNTY_COUNT, province_counties, province_divisions,
     province_enterprises, province_people,
 };
-pub use programme::{DemoAction, DemoApplication, DemoOrigin, DemoSubject, programme_history};
 pub use words::{DENIED_BRANDS, TITLES};
 
 /// A fictional person working for an enterprise: for staff, training and agreement records.

@@ -100,7 +100,8 @@ fn designated_script(designated: NaiveDate, percent: u32) -> Vec<DemoAction> {
 }
 
 const ENTERPRISE_STATEMENT: &str = "公司设立商业秘密保护领导小组，明确秘点42项、分三级管理；与全部涉密岗位员工签订保密协议和竞业限制协议，车间分区管理并设置门禁，研发终端禁用外接存储。";
-const STATION_STATEMENT: &str = "服务站依托镇市场监管所设立，配备工作人员2名，每周二、四律师坐班，建立投诉受理登记和服务台账。";
+const STATION_STATEMENT: &str =
+    "服务站依托镇市场监管所设立，配备工作人员2名，每周二、四律师坐班，建立投诉受理登记和服务台账。";
 const BASE_STATEMENT: &str = "园区建立商业秘密保护工作机制，与县市场监管局、公安局建立联络机制，培育示范企业，开展宣传培训。";
 
 /// The demo's applications. `today` is the day the demo is loaded: open work (publicity under
@@ -190,7 +191,10 @@ pub fn programme_history(today: NaiveDate) -> Vec<DemoApplication> {
         });
     }
     // Bases: the development zone in 2024, 汇鑫街道 in 2025.
-    for (key, on) in [("kfq", d(2024, 11, 29)), ("town-371526002", d(2025, 10, 31))] {
+    for (key, on) in [
+        ("kfq", d(2024, 11, 29)),
+        ("town-371526002", d(2025, 10, 31)),
+    ] {
         out.push(DemoApplication {
             unit_type: DemoType::Base,
             subject: DemoSubject::Unit(key.to_string()),
@@ -242,7 +246,11 @@ pub fn programme_history(today: NaiveDate) -> Vec<DemoApplication> {
         origin: DemoOrigin::Enterprise,
         statement: ENTERPRISE_STATEMENT,
         created: d(2025, 4, 1),
-        script: vec![with_reasons(Step::Withdraw, d(2025, 4, 20), "企业主动撤回。")],
+        script: vec![with_reasons(
+            Step::Withdraw,
+            d(2025, 4, 20),
+            "企业主动撤回。",
+        )],
     });
     out.push(DemoApplication {
         unit_type: DemoType::Enterprise,
@@ -381,4 +389,265 @@ mod tests {
             assert!(seen.contains(s), "no demo application ends {s}");
         }
     }
+}
+
+/// A report on a demo work item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoReport {
+    pub unit: &'static str,
+    pub on: NaiveDate,
+    pub content: &'static str,
+    pub figures: &'static str,
+    pub claims_done: bool,
+    /// Some(true): accepted; Some(false): returned with reasons; None: awaiting review.
+    pub accepted: Option<bool>,
+}
+
+/// A supervision notice on a demo work item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoNotice {
+    pub unit: &'static str,
+    pub issued: NaiveDate,
+    pub content: &'static str,
+    /// The reply and its date, and whether the office closed it.
+    pub reply: Option<(NaiveDate, &'static str, bool)>,
+}
+
+/// A work item of the responsibility list, with its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoItem {
+    pub task: &'static str,
+    pub title: &'static str,
+    pub expected: &'static str,
+    /// Unit keys, lead first.
+    pub units: &'static [&'static str],
+    pub opened: NaiveDate,
+    pub deadline: NaiveDate,
+    pub reports: Vec<DemoReport>,
+    pub notices: Vec<DemoNotice>,
+}
+
+fn report(
+    unit: &'static str,
+    on: NaiveDate,
+    content: &'static str,
+    figures: &'static str,
+    claims_done: bool,
+    accepted: Option<bool>,
+) -> DemoReport {
+    DemoReport {
+        unit,
+        on,
+        content,
+        figures,
+        claims_done,
+        accepted,
+    }
+}
+
+/// The demo's responsibility list: items done on time and late, items open and due soon,
+/// items overdue or gone quiet (on the supervision list), and supervision notices answered,
+/// closed and still waiting. Dated relative to `today` where the item is still open.
+pub fn worklist_history(today: NaiveDate) -> Vec<DemoItem> {
+    let recent = |days: i64| today - Duration::days(days);
+    let ahead = |days: i64| today + Duration::days(days);
+    vec![
+        DemoItem {
+            task: "task-1",
+            title: "开展全县企业商业秘密保护现状问卷调查",
+            expected: "调查报告一份，覆盖规上企业、专精特新和瞪羚企业。",
+            units: &["scjgj", "gxj"],
+            opened: d(2024, 1, 2),
+            deadline: d(2024, 2, 29),
+            reports: vec![
+                report(
+                    "gxj",
+                    d(2024, 1, 31),
+                    "已向规上企业下发问卷，回收率78%。",
+                    "下发问卷：312\n回收：243",
+                    false,
+                    Some(true),
+                ),
+                report(
+                    "scjgj",
+                    d(2024, 2, 27),
+                    "完成调查报告，分析各行业保护现状和风险。",
+                    "覆盖企业：243\n保密协议签约率：61%",
+                    true,
+                    Some(true),
+                ),
+            ],
+            notices: vec![],
+        },
+        DemoItem {
+            task: "task-1",
+            title: "2024年建成示范企业10家",
+            expected: "按计划完成示范企业遴选、评审、公示和命名。",
+            units: &["scjgj", "town-371526101", "kfq"],
+            opened: d(2024, 3, 1),
+            deadline: d(2024, 12, 31),
+            reports: vec![
+                report(
+                    "scjgj",
+                    d(2024, 9, 30),
+                    "已命名示范企业7家，另有4家在评审中。",
+                    "已命名：7\n评审中：4",
+                    false,
+                    Some(true),
+                ),
+                report(
+                    "scjgj",
+                    d(2024, 12, 27),
+                    "累计命名示范企业11家，完成年度目标。",
+                    "已命名：11",
+                    true,
+                    Some(true),
+                ),
+            ],
+            notices: vec![],
+        },
+        DemoItem {
+            task: "task-2",
+            title: "推广应用《聊城市化工企业商业秘密保护工作指引》",
+            expected: "组织化工企业对照指引自查，形成自查台账。",
+            units: &["scjgj", "gxj"],
+            opened: d(2024, 4, 1),
+            deadline: d(2024, 9, 30),
+            reports: vec![report(
+                "gxj",
+                d(2024, 10, 18),
+                "全县化工企业已完成对照自查。",
+                "参与企业：46\n完成自查：46",
+                true,
+                Some(true),
+            )],
+            notices: vec![DemoNotice {
+                unit: "gxj",
+                issued: d(2024, 10, 8),
+                content: "化工企业自查工作已超过期限，请于期限内报送进展。",
+                reply: Some((
+                    d(2024, 10, 15),
+                    "已督促剩余企业完成自查，10月18日前报送。",
+                    true,
+                )),
+            }],
+        },
+        DemoItem {
+            task: "task-3",
+            title: "在各镇街建立商业秘密保护服务站",
+            expected: "12个镇街和开发区均设立服务站并公布开放时间。",
+            units: &[
+                "scjgj",
+                "town-371526102",
+                "town-371526106",
+                "town-371526107",
+            ],
+            opened: d(2025, 1, 6),
+            deadline: d(2025, 12, 31),
+            reports: vec![report(
+                "town-371526106",
+                d(2025, 6, 30),
+                "服务站选址已确定，人员待配备。",
+                "",
+                false,
+                Some(true),
+            )],
+            notices: vec![DemoNotice {
+                unit: "town-371526102",
+                issued: d(2026, 1, 12),
+                content: "尹集镇服务站建设任务已逾期，请说明原因并提出完成时限。",
+                reply: None,
+            }],
+        },
+        DemoItem {
+            task: "task-4",
+            title: "建立商业秘密案件行刑衔接和证据互认机制",
+            expected: "会签工作机制文件，明确线索移送、证据互认和案情会商。",
+            units: &["scjgj", "gaj", "jcy", "fy"],
+            opened: d(2025, 3, 1),
+            deadline: ahead(2),
+            reports: vec![
+                report(
+                    "gaj",
+                    recent(40),
+                    "已与县市场监管局完成机制文件初稿。",
+                    "会商次数：3",
+                    false,
+                    Some(true),
+                ),
+                report("jcy", recent(6), "检察院已提出修改意见。", "", false, None),
+            ],
+            notices: vec![],
+        },
+        DemoItem {
+            task: "task-5",
+            title: "开展商业秘密保护专题培训",
+            expected: "全年组织专题培训不少于4次，培训企业管理人员300人次。",
+            units: &["rsj", "scjgj", "gxj"],
+            opened: d(2026, 1, 5),
+            deadline: d(2026, 11, 20),
+            reports: vec![report(
+                "rsj",
+                d(2026, 5, 29),
+                "上半年组织培训2次。",
+                "培训次数：2\n培训人次：160",
+                false,
+                Some(false),
+            )],
+            notices: vec![],
+        },
+        DemoItem {
+            task: "task-5",
+            title: "发布商业秘密保护典型案例",
+            expected: "每年发布典型案例不少于3个。",
+            units: &["fy", "scjgj", "rmtzx"],
+            opened: d(2026, 2, 2),
+            deadline: d(2026, 12, 31),
+            reports: vec![report(
+                "fy",
+                recent(12),
+                "已整理典型案例2个，待审核后发布。",
+                "典型案例：2",
+                false,
+                None,
+            )],
+            notices: vec![],
+        },
+        DemoItem {
+            task: "task-3",
+            title: "与律师事务所、高校建立专家咨询合作",
+            expected: "签订合作协议，建立专家库。",
+            units: &["sfj", "scjgj"],
+            opened: d(2026, 3, 2),
+            deadline: d(2026, 10, 30),
+            reports: vec![],
+            notices: vec![DemoNotice {
+                unit: "sfj",
+                issued: recent(15),
+                content: "专家咨询合作事项已逾期且未报送进展，请于期限内回复。",
+                reply: Some((
+                    recent(9),
+                    "已与两家律师事务所达成合作意向，协议正在审核。",
+                    false,
+                )),
+            }],
+        },
+        DemoItem {
+            task: "task-2",
+            title: "梁村镇重点企业建立商业秘密保护制度",
+            expected: "辖区规上企业建立保护制度，明确秘点和密级。",
+            units: &["town-371526101"],
+            opened: recent(60),
+            deadline: ahead(45),
+            reports: vec![report(
+                "town-371526101",
+                recent(10),
+                "已走访企业20家，指导建立制度。",
+                "走访企业：20\n建立制度：12",
+                false,
+                Some(true),
+            )],
+            notices: vec![],
+        },
+    ]
 }

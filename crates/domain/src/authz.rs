@@ -219,7 +219,8 @@ impl ApplicationScope {
             || assigned
             || self.in_area(s, &self.area_divisions, &self.area_zones)
             || s.unit_id.is_some_and(|u| self.stations.contains(&u))
-            || s.enterprise_id.is_some_and(|e| self.enterprises.contains(&e))
+            || s.enterprise_id
+                .is_some_and(|e| self.enterprises.contains(&e))
     }
 
     /// May submit or withdraw: the office, a town or station for its area (a nomination), a
@@ -228,7 +229,8 @@ impl ApplicationScope {
         self.office
             || self.in_area(s, &self.area_divisions, &self.area_zones)
             || s.unit_id.is_some_and(|u| self.stations.contains(&u))
-            || s.enterprise_id.is_some_and(|e| self.admin_enterprises.contains(&e))
+            || s.enterprise_id
+                .is_some_and(|e| self.admin_enterprises.contains(&e))
     }
 
     /// May take the first review (recommend, return, reject): the office, or the town or zone
@@ -610,7 +612,11 @@ mod application_tests {
 
     #[test]
     fn a_station_nominates_in_its_area_but_does_not_review() {
-        let st = p(vec![(Role::Station, Scope::Unit(40), Some(Scope::Division(7)))]);
+        let st = p(vec![(
+            Role::Station,
+            Scope::Unit(40),
+            Some(Scope::Division(7)),
+        )]);
         let s = st.application_scope();
         assert!(s.can_apply_for(&subject(Some(1), None, 7)));
         assert!(s.can_apply_for(&subject(None, Some(40), 7)));

@@ -130,7 +130,11 @@ impl Stage {
             (S::Designated | S::Rectifying, T::Expire) => S::Expired,
             _ => {
                 return Err(TransitionError::new(
-                    format!("申请处于“{}”阶段，不能“{}”", self.label_zh(), step.label_zh()),
+                    format!(
+                        "申请处于“{}”阶段，不能“{}”",
+                        self.label_zh(),
+                        step.label_zh()
+                    ),
                     format!(
                         "an application {} cannot take the step \"{}\"",
                         match self {
@@ -201,7 +205,10 @@ pub fn check_designation(p: &PublicityState, today: NaiveDate) -> Result<(), Tra
     if today <= p.end {
         return Err(TransitionError::new(
             format!("公示期至{}结束，期满后方可命名", p.end),
-            format!("the publicity runs until {}; designate after it ends", p.end),
+            format!(
+                "the publicity runs until {}; designate after it ends",
+                p.end
+            ),
         ));
     }
     if p.open_objections > 0 {
@@ -301,12 +308,21 @@ mod tests {
         let cal = WorkCalendar::builtin();
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         // Opens Monday 2025-09-22: five working days end Friday 09-26.
-        assert_eq!(publicity_end(cal, d("2025-09-22"), 5).value, d("2025-09-26"));
+        assert_eq!(
+            publicity_end(cal, d("2025-09-22"), 5).value,
+            d("2025-09-26")
+        );
         // Opens Friday 2025-09-26: 09-28 (Sunday) is a make-up working day before National Day;
         // 09-26, 09-28, 09-29, 09-30, then the holiday to 10-08 (a working day after the break).
-        assert_eq!(publicity_end(cal, d("2025-09-26"), 5).value, d("2025-10-09"));
+        assert_eq!(
+            publicity_end(cal, d("2025-09-26"), 5).value,
+            d("2025-10-09")
+        );
         // Opens on a Saturday: the first day does not count.
-        assert_eq!(publicity_end(cal, d("2025-09-20"), 5).value, d("2025-09-26"));
+        assert_eq!(
+            publicity_end(cal, d("2025-09-20"), 5).value,
+            d("2025-09-26")
+        );
     }
 
     #[test]

@@ -312,10 +312,7 @@ impl ProgrammeSpec {
             ));
         }
         if !is_key(&self.key) {
-            out.push(err(
-                "key",
-                "a key is 1–64 letters, digits, '-', '_' or '.'",
-            ));
+            out.push(err("key", "a key is 1–64 letters, digits, '-', '_' or '.'"));
         }
         if self.title.trim().is_empty() {
             out.push(err("title", "required"));
@@ -529,8 +526,7 @@ fn check_node<'a>(
 fn is_key(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
@@ -656,10 +652,21 @@ mod tests {
     #[test]
     fn the_forecast_carries_the_last_years_pace_to_the_deadline() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let dates = [d("2024-03-01"), d("2024-09-01"), d("2025-03-01"), d("2025-06-01")];
+        let dates = [
+            d("2024-03-01"),
+            d("2024-09-01"),
+            d("2025-03-01"),
+            d("2025-06-01"),
+        ];
         // Three in the 365 days up to 2025-06-30; half a year left → one more (3 × 183 / 365).
-        assert_eq!(forecast(&dates, 4, d("2025-06-30"), d("2025-12-30")), Some(5));
-        assert_eq!(forecast(&dates, 4, d("2025-06-30"), d("2026-06-30")), Some(7));
+        assert_eq!(
+            forecast(&dates, 4, d("2025-06-30"), d("2025-12-30")),
+            Some(5)
+        );
+        assert_eq!(
+            forecast(&dates, 4, d("2025-06-30"), d("2026-06-30")),
+            Some(7)
+        );
         assert_eq!(forecast(&dates, 4, d("2026-01-01"), d("2025-12-31")), None);
     }
 

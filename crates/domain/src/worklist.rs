@@ -102,9 +102,7 @@ pub fn flags(
 
 /// Whether a flag puts the item on the office's supervision list (reminders do not).
 pub fn supervised(flags: &[Flag]) -> bool {
-    flags
-        .iter()
-        .any(|f| f.reason != SupervisionReason::DueSoon)
+    flags.iter().any(|f| f.reason != SupervisionReason::DueSoon)
 }
 
 /// A figure reported with a progress report: `label: value` per line, value a number.

@@ -141,7 +141,157 @@ pub async fn load(
         accounts.push((name.to_string(), display.to_string()));
     }
     load_programme_history(db, &data, ids["office"], ids["expert"]).await?;
+    load_worklist(db, ids["office"]).await?;
     Ok(accounts)
+}
+
+/// Plays the demo's responsibility list ([`shoumi_demo::worklist_history`]): items assigned,
+/// reports filed by the units and reviewed by the office, supervision notices issued, answered
+/// and closed; then the 2025 year-end assessment (closed) and 2026's (under way).
+async fn load_worklist(db: &Db, office_uid: i64) -> anyhow::Result<()> {
+    use shoumi_storage::worklist::{self as wl, ItemForm, NoticeForm, ReportForm};
+    let actor = Actor::system("demo");
+    let cal = shoumi_storage::calendar::load(db).await?;
+    let programme = shoumi_storage::programme::current(db).await?;
+    let office = principal(office_uid, vec![(Role::Office, Scope::County)]).work_scope();
+    let today = shoumi_storage::demonstration::today();
+    for it in shoumi_demo::worklist_history(today) {
+        let mut unit_pids = Vec::new();
+        for k in it.units {
+            unit_pids.push(orgs::unit_by_key(db, k).await?.public_id);
+        }
+        let mut tx = db.begin(&actor).await?;
+        let pid = wl::create_item(
+            &mut tx,
+            &office,
+            &programme.spec,
+            programme.version.id,
+            &ItemForm {
+                task_key: it.task.into(),
+                title: it.title.into(),
+                expected_output: it.expected.into(),
+                deadline: it.deadline.to_string(),
+                units: unit_pids,
+            },
+            it.opened,
+        )
+        .await?;
+        tx.commit().await?;
+        for r in &it.reports {
+            let unit = orgs::unit_by_key(db, r.unit).await?;
+            let acting =
+                principal(office_uid, vec![(Role::Department, Scope::Unit(unit.id))]).work_scope();
+            let item = wl::item(db, &pid).await?;
+            let mut tx = db.begin(&actor).await?;
+            let (rpid, _) = wl::file_report(
+                &mut tx,
+                &acting,
+                &item,
+                &ReportForm {
+                    unit: unit.public_id.clone(),
+                    content: r.content.into(),
+                    figures: r.figures.into(),
+                    claims_done: if r.claims_done {
+                        "1".into()
+                    } else {
+                        String::new()
+                    },
+                },
+                r.on,
+            )
+            .await?;
+            if let Some(accept) = r.accepted {
+                wl::review_report(
+                    &mut tx,
+                    &office,
+                    &item,
+                    &rpid,
+                    accept,
+                    if accept {
+                        ""
+                    } else {
+                        "请补充培训签到表和课件。"
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        for n in &it.notices {
+            let unit = orgs::unit_by_key(db, n.unit).await?;
+            let mut tx = db.begin(&actor).await?;
+            let npid = wl::issue_notice(
+                &mut tx,
+                &office,
+                &cal,
+                &programme.spec.supervision,
+                &NoticeForm {
+                    item: pid.clone(),
+                    unit: unit.public_id.clone(),
+                    content: n.content.into(),
+                    reply_by: String::new(),
+                },
+                n.issued,
+            )
+            .await?;
+            tx.commit().await?;
+            if let Some((on, text, closed)) = n.reply {
+                let acting = principal(office_uid, vec![(Role::Department, Scope::Unit(unit.id))])
+                    .work_scope();
+                let notice = wl::notice(db, &npid).await?;
+                let mut tx = db.begin(&actor).await?;
+                wl::reply_notice(&mut tx, &acting, &notice, text, on).await?;
+                tx.commit().await?;
+                if closed {
+                    let notice = wl::notice(db, &npid).await?;
+                    let mut tx = db.begin(&actor).await?;
+                    wl::close_notice(&mut tx, &office, &notice, true, "", on).await?;
+                    tx.commit().await?;
+                }
+            }
+        }
+    }
+    // Year-end assessments: 2025 scored and closed, 2026 under way.
+    use shoumi_storage::assessment as ua;
+    let units = ua::units(db, &programme.spec).await?;
+    let leaves = programme.spec.unit_leaves();
+    for (year, scored, closed) in [(2025_i64, units.len(), true), (2026, 6, false)] {
+        let mut tx = db.begin(&actor).await?;
+        let apid = ua::create(
+            &mut tx,
+            &office,
+            year,
+            programme.version.id,
+            &programme.spec,
+        )
+        .await?;
+        tx.commit().await?;
+        let a = ua::get(db, &apid).await?;
+        for (i, u) in units.iter().take(scored).enumerate() {
+            let entries: Vec<(String, String, String)> = leaves
+                .iter()
+                .enumerate()
+                .map(|(j, l)| {
+                    let max = i64::from(l.indicator.points) * 10;
+                    let pct = 70 + ((i * 7 + j * 3) % 29) as i64;
+                    (
+                        l.indicator.key.clone(),
+                        shoumi_domain::programme::show_tenths(max * pct / 100),
+                        String::new(),
+                    )
+                })
+                .collect();
+            let mut tx = db.begin(&actor).await?;
+            ua::save(&mut tx, &office, &a, &programme.spec, u, &entries).await?;
+            tx.commit().await?;
+        }
+        if closed {
+            let mut tx = db.begin(&actor).await?;
+            ua::close(&mut tx, &office, &a).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(())
 }
 
 fn principal(user_id: i64, grants: Vec<(Role, Scope)>) -> Principal {
@@ -205,9 +355,10 @@ async fn load_programme_history(
         }
         let reviewer = principal(office_uid, town_grants.clone()).application_scope();
         let applicant = match (a.origin, enterprise_id, unit_id) {
-            (DemoOrigin::Enterprise, Some(e), _) => {
-                principal(office_uid, vec![(Role::EnterpriseAdmin, Scope::Enterprise(e))])
-            }
+            (DemoOrigin::Enterprise, Some(e), _) => principal(
+                office_uid,
+                vec![(Role::EnterpriseAdmin, Scope::Enterprise(e))],
+            ),
             (DemoOrigin::Station, _, Some(u)) => {
                 principal(office_uid, vec![(Role::Station, Scope::Unit(u))])
             }

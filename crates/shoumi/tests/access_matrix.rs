@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use common::{Client, TestApp};
 use serde_json::json;
 use shoumi_domain::{Action, Role, Scope};
-use shoumi_storage::{Actor, demonstration, enterprises, orgs, users};
+use shoumi_storage::{Actor, demonstration, enterprises, orgs, users, worklist};
+
+/// 县工信局's public id, for the report form (set by `setup`).
+static UNIT_GXJ: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// The people of the matrix. Besides the demo accounts: `town-other` (an officer of 固河镇,
 /// where enterprise-b is) and `member` (an enterprise member of the first demo enterprise).
@@ -195,7 +198,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     }
     m.insert(("POST", "/programme/import"), only(MANAGE));
     // A station's log: its own staff and the office.
-    m.insert(("POST", "/stations/{id}/log"), only(&["admin", "office", "station"]));
+    m.insert(
+        ("POST", "/stations/{id}/log"),
+        only(&["admin", "office", "station"]),
+    );
     // Demonstration applications. Application A (enterprise A's, not passed at assessment, in
     // 梁村镇) is read by the office, 梁村's officer and station, the enterprise's own people and
     // the expert who assessed it.
@@ -257,13 +263,87 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     );
     m.insert(("POST", "/demonstration/{id}/assessors"), readers_get(409));
     // The score sheet: its assessors only.
-    m.insert(("GET", "/demonstration/{id}/score"), only(&["office", "expert"]));
+    m.insert(
+        ("GET", "/demonstration/{id}/score"),
+        only(&["office", "expert"]),
+    );
     m.insert(("POST", "/demonstration/{id}/score"), readers_get(409));
     m.insert(("POST", "/demonstration/{id}/objections"), readers_get(409));
     m.insert(
         ("POST", "/demonstration/{id}/objections/{objection}"),
         only(APP_A),
     );
+    // The responsibility list and supervision: government readers; the office manages; a unit's
+    // report or reply comes from its own people (the department account is 县工信局's).
+    let programme_readers_get = |code: u16, allowed: &'static [&'static str]| -> Rule {
+        Box::new(move |r: &str| {
+            if allowed.contains(&r) {
+                Expect::Allow
+            } else if PROGRAMME.contains(&r) {
+                Expect::Status(code)
+            } else {
+                Expect::Deny
+            }
+        })
+    };
+    for p in [
+        "/worklist",
+        "/worklist/export",
+        "/worklist/{id}",
+        "/worklist/{id}/files/{file}",
+        "/supervision",
+        "/supervision/notices/{id}",
+        "/assessment",
+        "/assessment/{id}",
+        "/assessment/{id}/export",
+        "/assessment/{id}/units/{unit}",
+    ] {
+        m.insert(("GET", p), only(PROGRAMME));
+    }
+    for p in [
+        "/worklist/new",
+        "/supervision/notices",
+        "/assessment",
+        "/assessment/{id}/units/{unit}",
+    ] {
+        m.insert(("POST", p), only(MANAGE));
+    }
+    m.insert(("GET", "/worklist/new"), only(MANAGE));
+    m.insert(
+        ("POST", "/worklist/{id}/reports"),
+        programme_readers_get(409, &["department"]),
+    );
+    m.insert(
+        ("POST", "/worklist/{id}/reports/{report}/review"),
+        programme_readers_get(409, MANAGE),
+    );
+    m.insert(
+        ("POST", "/worklist/{id}/cancel"),
+        programme_readers_get(409, MANAGE),
+    );
+    m.insert(
+        ("POST", "/supervision/notices/{id}/reply"),
+        programme_readers_get(409, &["department"]),
+    );
+    m.insert(
+        ("POST", "/supervision/notices/{id}/close"),
+        programme_readers_get(409, MANAGE),
+    );
+    // Closing the (already closed) 2025 assessment: refused for the office, forbidden to others.
+    m.insert(
+        ("POST", "/assessment/{id}/close"),
+        Box::new(|r: &str| {
+            if MANAGE.contains(&r) {
+                Expect::Status(409)
+            } else {
+                Expect::Deny
+            }
+        }),
+    );
+    // The inbox: everyone signed in; a notification opens only for its owner (the office's here).
+    m.insert(("GET", "/inbox"), signed());
+    m.insert(("POST", "/inbox/read"), signed());
+    m.insert(("POST", "/inbox/{id}/open"), only(&["office"]));
     // API.
     m.insert(("GET", "/api/v1/openapi.json"), everyone());
     m.insert(
@@ -296,6 +376,15 @@ struct Targets {
     enterprise_a: String,
     application_a: String,
     file_a: String,
+    /// An open work item 县工信局 shares, with a report file; a notice to 县工信局; the office's
+    /// notification; the open (2026) and closed (2025) assessments and an assessed unit.
+    item: String,
+    item_file: String,
+    notice: String,
+    notification: String,
+    assessment_open: String,
+    assessment_closed: String,
+    assessed_unit: String,
     unit: String,
     spare_user: String,
     spare_token: String,
@@ -427,8 +516,8 @@ async fn setup(app: &TestApp) -> Targets {
         .into_iter()
         .find(|x| x.subject_name == a.name)
         .expect("enterprise A has an application in the demo history");
-    let checked = shoumi_domain::files::check_upload("matrix.pdf", b"%PDF-1.4 matrix", 1 << 20)
-        .unwrap();
+    let checked =
+        shoumi_domain::files::check_upload("matrix.pdf", b"%PDF-1.4 matrix", 1 << 20).unwrap();
     let mut tx = db.begin(&actor).await.unwrap();
     let file_a = demonstration::attach(
         &mut tx,
@@ -440,6 +529,74 @@ async fn setup(app: &TestApp) -> Targets {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    // Responsibility-list targets.
+    let scope = shoumi::demo::operator().work_scope();
+    let items = worklist::items(db, &scope, &Default::default())
+        .await
+        .unwrap();
+    let item = items
+        .iter()
+        .find(|i| i.title.contains("专题培训"))
+        .expect("the training item")
+        .clone();
+    let gxj = orgs::unit_by_key(db, "gxj").await.unwrap();
+    let _ = UNIT_GXJ.set(gxj.public_id.clone());
+    let dept = users::by_username(db, "department").await.unwrap().unwrap();
+    let dept_scope = users::principal(db, dept.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .work_scope();
+    let mut tx = db.begin(&actor).await.unwrap();
+    let (_, report_id) = worklist::file_report(
+        &mut tx,
+        &dept_scope,
+        &item,
+        &worklist::ReportForm {
+            unit: gxj.public_id.clone(),
+            content: "matrix".into(),
+            ..Default::default()
+        },
+        demonstration::today(),
+    )
+    .await
+    .unwrap();
+    let item_file = worklist::attach_report_file(
+        &mut tx,
+        &item,
+        report_id,
+        &checked,
+        b"%PDF-1.4 matrix".to_vec(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let notice = worklist::notices(db, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.unit_id == gxj.id)
+        .expect("a notice to 县工信局")
+        .public_id;
+    let office = users::by_username(db, "office").await.unwrap().unwrap();
+    let notification = shoumi_storage::notify::inbox(db, office.id, 1)
+        .await
+        .unwrap()[0]
+        .public_id
+        .clone();
+    let assessments = shoumi_storage::assessment::list(db).await.unwrap();
+    let assessment_open = assessments
+        .iter()
+        .find(|a| !a.closed)
+        .unwrap()
+        .public_id
+        .clone();
+    let assessment_closed = assessments
+        .iter()
+        .find(|a| a.closed)
+        .unwrap()
+        .public_id
+        .clone();
     let spare_token = users::tokens_of(db, spare).await.unwrap()[0]
         .public_id
         .clone();
@@ -447,6 +604,13 @@ async fn setup(app: &TestApp) -> Targets {
         enterprise_a: a.public_id,
         application_a: application_a.public_id,
         file_a,
+        item: item.public_id,
+        item_file,
+        notice,
+        notification,
+        assessment_open,
+        assessment_closed,
+        assessed_unit: orgs::unit_by_key(db, "scjgj").await.unwrap().public_id,
         unit: station.public_id,
         spare_user: spare_pid,
         spare_token,
@@ -464,6 +628,20 @@ fn concrete(path: &str, role: &str, t: &Targets) -> String {
         "/units/{id}" | "/api/v1/units/{id}" | "/stations/{id}" | "/stations/{id}/log" => {
             path.replace("{id}", &t.unit)
         }
+        "/worklist/{id}/files/{file}" => path
+            .replace("{id}", &t.item)
+            .replace("{file}", &t.item_file),
+        "/worklist/{id}/reports/{report}/review" => path
+            .replace("{id}", &t.item)
+            .replace("{report}", "no-such-report"),
+        p if p.starts_with("/worklist/{id}") => p.replace("{id}", &t.item),
+        p if p.starts_with("/supervision/notices/{id}") => p.replace("{id}", &t.notice),
+        "/inbox/{id}/open" => path.replace("{id}", &t.notification),
+        "/assessment/{id}/close" => path.replace("{id}", &t.assessment_closed),
+        "/assessment/{id}/units/{unit}" => path
+            .replace("{id}", &t.assessment_open)
+            .replace("{unit}", &t.assessed_unit),
+        p if p.starts_with("/assessment/{id}") => p.replace("{id}", &t.assessment_open),
         "/demonstration/{id}/files/{file}" => path
             .replace("{id}", &t.application_a)
             .replace("{file}", &t.file_a),
@@ -496,13 +674,30 @@ async fn call(c: &mut Client, method: &str, route: &str, path: &str) -> common::
             c.post_file(path, &[("kind", "enterprises")], "empty.csv", b"")
                 .await
         }
+        ("POST", false) if route == "/worklist/{id}/reports" => {
+            c.post_file(
+                path,
+                &[
+                    ("unit", UNIT_GXJ.get().map(String::as_str).unwrap_or("")),
+                    ("content", "matrix report"),
+                ],
+                "report.pdf",
+                b"%PDF-1.4 report",
+            )
+            .await
+        }
         ("POST", false) if route == "/demonstration/{id}/files" => {
             c.post_file(path, &[], "evidence.pdf", b"%PDF-1.4 evidence")
                 .await
         }
         ("POST", false) if route == "/programme/import" => {
-            c.post_file(path, &[("note", "matrix")], "programme.yaml", b"format: wrong\n")
-                .await
+            c.post_file(
+                path,
+                &[("note", "matrix")],
+                "programme.yaml",
+                b"format: wrong\n",
+            )
+            .await
         }
         ("POST", false) if route == "/enterprises/import/report" => {
             c.post_form(path, &[("report", "[]")]).await

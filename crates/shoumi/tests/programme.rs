@@ -149,7 +149,12 @@ async fn every_legal_step_moves_the_application_and_writes_its_history_and_audit
         (&ent, Step::Submit, StepForm::default(), Stage::Submitted),
         (&town, Step::Return, reasons("请补充材料"), Stage::Returned),
         (&ent, Step::Submit, StepForm::default(), Stage::Submitted),
-        (&town, Step::Recommend, reasons("同意推荐"), Stage::Assessing),
+        (
+            &town,
+            Step::Recommend,
+            reasons("同意推荐"),
+            Stage::Assessing,
+        ),
     ];
     for (who, step, form, want) in walk {
         let audits = count(db, "audit_log").await;
@@ -206,7 +211,10 @@ async fn every_legal_step_moves_the_application_and_writes_its_history_and_audit
     .fetch_one(db)
     .await
     .unwrap();
-    assert_eq!(last.try_get::<String>("action").unwrap(), "application.revoke");
+    assert_eq!(
+        last.try_get::<String>("action").unwrap(),
+        "application.revoke"
+    );
     assert!(
         last.try_get::<String>("before_json")
             .unwrap()
@@ -254,12 +262,26 @@ async fn every_illegal_step_is_refused_with_its_reason_and_changes_nothing() {
         "{e}"
     );
     // An unscored assessment cannot open publicity.
-    take(db, &office, &id, Step::Recommend, StepForm::default(), today)
-        .await
-        .unwrap();
-    let e = take(db, &office, &id, Step::OpenPublicity, StepForm::default(), today)
-        .await
-        .unwrap_err();
+    take(
+        db,
+        &office,
+        &id,
+        Step::Recommend,
+        StepForm::default(),
+        today,
+    )
+    .await
+    .unwrap();
+    let e = take(
+        db,
+        &office,
+        &id,
+        Step::OpenPublicity,
+        StepForm::default(),
+        today,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, StorageError::Refused { .. }), "{e}");
     assert_eq!(
         demo::get(db, &office, &id).await.unwrap().stage,
@@ -281,22 +303,43 @@ async fn the_score_decides_pass_or_fail_and_designation_waits_for_publicity_and_
     }
     assign(db, &id, "office").await;
     score_all(db, &office, &id, 70).await;
-    let e = take(db, &office, &id, Step::OpenPublicity, StepForm::default(), today)
-        .await
-        .unwrap_err();
+    let e = take(
+        db,
+        &office,
+        &id,
+        Step::OpenPublicity,
+        StepForm::default(),
+        today,
+    )
+    .await
+    .unwrap_err();
     assert!(format!("{e}").contains("70"), "{e}");
     score_all(db, &office, &id, 95).await;
     let e = take(db, &office, &id, Step::FailAssessment, reasons("x"), today)
         .await
         .unwrap_err();
     assert!(matches!(e, StorageError::Refused { .. }));
-    take(db, &office, &id, Step::OpenPublicity, StepForm::default(), today)
-        .await
-        .unwrap();
+    take(
+        db,
+        &office,
+        &id,
+        Step::OpenPublicity,
+        StepForm::default(),
+        today,
+    )
+    .await
+    .unwrap();
     // Publicity runs from today: designation must wait.
-    let e = take(db, &office, &id, Step::Designate, StepForm::default(), today)
-        .await
-        .unwrap_err();
+    let e = take(
+        db,
+        &office,
+        &id,
+        Step::Designate,
+        StepForm::default(),
+        today,
+    )
+    .await
+    .unwrap_err();
     assert!(format!("{e}").contains("公示期至"), "{e}");
     // An open objection also holds it back, even after the end.
     let actor = Actor::system("test");
@@ -316,9 +359,16 @@ async fn the_score_decides_pass_or_fail_and_designation_waits_for_publicity_and_
     .unwrap();
     tx.commit().await.unwrap();
     let later = today + Duration::days(30);
-    let e = take(db, &office, &id, Step::Designate, StepForm::default(), later)
-        .await
-        .unwrap_err();
+    let e = take(
+        db,
+        &office,
+        &id,
+        Step::Designate,
+        StepForm::default(),
+        later,
+    )
+    .await
+    .unwrap_err();
     assert!(format!("{e}").contains("异议"), "{e}");
     let e = take(db, &office, &id, Step::FailPublicity, reasons("x"), later)
         .await
@@ -656,18 +706,27 @@ async fn progress_counts_the_units_holding_a_title_on_a_date() {
             x["met"].as_bool().unwrap(),
         )
     };
-    let v = c.get("/api/v1/programme/progress?on=2024-12-31").await.json();
+    let v = c
+        .get("/api/v1/programme/progress?on=2024-12-31")
+        .await
+        .json();
     assert_eq!(v["on"], json!("2024-12-31"));
     assert_eq!(get(&v, "enterprise", "2024-12-31"), (11, Some(11), true));
     assert_eq!(get(&v, "station", "2024-12-31"), (10, Some(10), true));
     assert_eq!(get(&v, "base", "2024-12-31"), (1, Some(1), true));
     assert_eq!(get(&v, "enterprise", "2025-12-31"), (11, None, false));
-    let v = c.get("/api/v1/programme/progress?on=2025-12-31").await.json();
+    let v = c
+        .get("/api/v1/programme/progress?on=2025-12-31")
+        .await
+        .json();
     // Eleven in 2024, one revoked in 2025, five more designated in 2025.
     assert_eq!(get(&v, "enterprise", "2025-12-31"), (15, Some(15), true));
     assert_eq!(get(&v, "station", "2025-12-31"), (10, Some(10), false));
     assert_eq!(get(&v, "base", "2025-12-31"), (2, Some(2), true));
-    let v = c.get("/api/v1/programme/progress?on=2024-01-01").await.json();
+    let v = c
+        .get("/api/v1/programme/progress?on=2024-01-01")
+        .await
+        .json();
     assert_eq!(get(&v, "enterprise", "2024-12-31"), (0, None, false));
     let r = c.get("/api/v1/programme/progress?on=2024-13-01").await;
     assert_eq!(r.status.as_u16(), 400);
@@ -809,7 +868,10 @@ async fn a_station_logs_its_services_and_a_bad_entry_names_its_fields() {
         )
         .await;
     assert_eq!(r.status.as_u16(), 303);
-    let html = c.get(&format!("/stations/{}", station.public_id)).await.text();
+    let html = c
+        .get(&format!("/stations/{}", station.public_id))
+        .await
+        .text();
     assert!(html.contains("商业秘密保护政策宣讲"));
     // Another station's staff cannot write this log; the office can.
     let mut town = app.signed_in("town").await;

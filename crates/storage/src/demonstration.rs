@@ -133,7 +133,10 @@ fn decode(r: &sql::Row) -> Result<Application> {
 }
 
 fn ids(v: &[i64]) -> String {
-    v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    v.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The scope as SQL over `a` (ids are integers from the principal's grants, never user input).
@@ -146,7 +149,10 @@ fn scope_sql(scope: &ApplicationScope) -> String {
         scope.user_id()
     )];
     if !scope.area_divisions().is_empty() {
-        parts.push(format!("a.division_id IN ({})", ids(scope.area_divisions())));
+        parts.push(format!(
+            "a.division_id IN ({})",
+            ids(scope.area_divisions())
+        ));
     }
     if !scope.area_zones().is_empty() {
         parts.push(format!("a.zone_id IN ({})", ids(scope.area_zones())));
@@ -262,7 +268,10 @@ pub async fn candidates(
         if !scope.is_office() {
             let mut any = vec!["1=0".to_string()];
             if !scope.area_divisions().is_empty() {
-                any.push(format!("e.division_id IN ({})", ids(scope.area_divisions())));
+                any.push(format!(
+                    "e.division_id IN ({})",
+                    ids(scope.area_divisions())
+                ));
             }
             if !scope.area_zones().is_empty() {
                 any.push(format!("e.zone_id IN ({})", ids(scope.area_zones())));
@@ -301,7 +310,10 @@ pub async fn candidates(
         if !scope.is_office() {
             let mut any = vec!["1=0".to_string()];
             if !scope.area_divisions().is_empty() {
-                any.push(format!("u.division_id IN ({})", ids(scope.area_divisions())));
+                any.push(format!(
+                    "u.division_id IN ({})",
+                    ids(scope.area_divisions())
+                ));
             }
             if !scope.area_zones().is_empty() {
                 any.push(format!("u.zone_id IN ({})", ids(scope.area_zones())));
@@ -435,7 +447,9 @@ pub async fn create(
         "office"
     } else if subject.enterprise_id.is_some() && scope.enterprises().contains(&id) {
         "enterprise"
-    } else if subject.unit_id.is_some_and(|u| scope.stations().contains(&u))
+    } else if subject
+        .unit_id
+        .is_some_and(|u| scope.stations().contains(&u))
         || !scope.stations().is_empty()
     {
         "station"
@@ -533,13 +547,9 @@ fn parse_date(s: &str, f: &str) -> Result<Option<NaiveDate>> {
     if t.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| {
-        field(
-            f,
-            "日期格式应为YYYY-MM-DD",
-            "a date is written YYYY-MM-DD",
-        )
-    })
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| field(f, "日期格式应为YYYY-MM-DD", "a date is written YYYY-MM-DD"))
 }
 
 /// Takes one step. `today` is passed in so that tests and demo history can fix it.
@@ -564,17 +574,16 @@ pub async fn step(
     if !allowed {
         return Err(StorageError::refused(
             format!("您无权对此申请执行“{}”", step.label_zh()),
-            format!("you may not take the step \"{}\" on this application", step.label_en()),
+            format!(
+                "you may not take the step \"{}\" on this application",
+                step.label_en()
+            ),
         ));
     }
     let to = app.stage.next(step)?;
     let reasons = form.reasons.trim();
     if step.needs_reasons() && reasons.is_empty() {
-        return Err(field(
-            "reasons",
-            "请填写理由",
-            "give the reasons",
-        ));
+        return Err(field("reasons", "请填写理由", "give the reasons"));
     }
     if reasons.chars().count() > 2000 {
         return Err(StorageError::Invalid(FieldErrors {
@@ -724,7 +733,11 @@ pub async fn step(
         n += 1;
         if *col == "publicity_uncertain" {
             set_sql.push(format!("{col} = ${n}"));
-            args.add(v.as_deref().map(|x| x.parse::<i64>().unwrap_or(0)).unwrap_or(0));
+            args.add(
+                v.as_deref()
+                    .map(|x| x.parse::<i64>().unwrap_or(0))
+                    .unwrap_or(0),
+            );
         } else {
             set_sql.push(format!("{col} = ${n}"));
             args.add(v.clone());
@@ -978,11 +991,7 @@ pub struct Activity {
     pub event: Event,
 }
 
-pub async fn recent_events(
-    db: &Db,
-    scope: &ApplicationScope,
-    limit: i64,
-) -> Result<Vec<Activity>> {
+pub async fn recent_events(db: &Db, scope: &ApplicationScope, limit: i64) -> Result<Vec<Activity>> {
     let rows = sql::query(&format!(
         "SELECT a.public_id, a.subject_name, a.unit_type, ev.step, ev.from_stage, ev.to_stage, ev.reasons, \
          ev.on_date, ev.actor_name, ev.at FROM application_events ev JOIN applications a ON a.id = ev.application_id \
@@ -1141,7 +1150,10 @@ pub async fn assign(
     if app.stage != Stage::Assessing {
         return Err(StorageError::refused(
             format!("申请处于“{}”阶段，不能指派评审专家", app.stage.label_zh()),
-            format!("an application that is {} takes no assessors", app.stage.label_en()),
+            format!(
+                "an application that is {} takes no assessors",
+                app.stage.label_en()
+            ),
         ));
     }
     let user = sql::query(
@@ -1193,7 +1205,11 @@ pub async fn assign(
         &[uid],
         &crate::notify::Message {
             kind: crate::notify::Kind::Assigned,
-            title: &format!("请评审：{}（{}）", app.subject_name, app.unit_type.label_zh()),
+            title: &format!(
+                "请评审：{}（{}）",
+                app.subject_name,
+                app.unit_type.label_zh()
+            ),
             body: "",
             link: &format!("/demonstration/{}/score", app.public_id),
             dedupe_key: None,
@@ -1284,7 +1300,10 @@ pub async fn save_scores(
     if app.stage != Stage::Assessing {
         return Err(StorageError::refused(
             format!("申请处于“{}”阶段，不能打分", app.stage.label_zh()),
-            format!("an application that is {} cannot be scored", app.stage.label_en()),
+            format!(
+                "an application that is {} cannot be scored",
+                app.stage.label_en()
+            ),
         ));
     }
     let version = crate::programme::by_id_tx(tx, app.programme_version_id).await?;
@@ -1308,12 +1327,9 @@ pub async fn save_scores(
             Ok(v) => parsed.push((key.clone(), v, comment.trim().to_string())),
             Err(m) => {
                 let (zh, en) = m.split_once(" / ").unwrap_or((&m, &m));
-                errors.errors.push(FieldError::new(
-                    format!("score.{key}"),
-                    "invalid",
-                    zh,
-                    en,
-                ));
+                errors
+                    .errors
+                    .push(FieldError::new(format!("score.{key}"), "invalid", zh, en));
             }
         }
         if comment.chars().count() > 1000 {
@@ -1663,7 +1679,10 @@ pub async fn attach(
     } else {
         return Err(StorageError::refused(
             format!("申请处于“{}”阶段，您不能上传材料", app.stage.label_zh()),
-            format!("you cannot attach files to an application that is {}", app.stage.label_en()),
+            format!(
+                "you cannot attach files to an application that is {}",
+                app.stage.label_en()
+            ),
         ));
     };
     let pid = store_file(tx, "application", app.id, purpose, file, bytes).await?;

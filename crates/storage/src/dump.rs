@@ -174,8 +174,7 @@ async fn read_chunk(
                             r.try_get_at::<Option<Vec<u8>>>(i)?
                                 .map_or(Value::Null, |b| {
                                     Value::Bytes(Base64Bytes {
-                                        base64: base64::engine::general_purpose::STANDARD
-                                            .encode(b),
+                                        base64: base64::engine::general_purpose::STANDARD.encode(b),
                                     })
                                 })
                         }
@@ -258,7 +257,9 @@ async fn write_rows(
                         base64::engine::general_purpose::STANDARD
                             .decode(&b.base64)
                             .map_err(|e| {
-                                StorageError::Integrity(format!("a dump's bytes are not base64: {e}"))
+                                StorageError::Integrity(format!(
+                                    "a dump's bytes are not base64: {e}"
+                                ))
                             })?,
                     ),
                 }

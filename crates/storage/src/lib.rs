@@ -17,6 +17,7 @@ pub mod assessment;
 pub mod audit;
 pub mod bulk;
 pub mod calendar;
+pub mod demonstration;
 pub mod dump;
 pub mod enterprises;
 pub mod jobs;
@@ -24,14 +25,13 @@ pub mod migrate;
 pub mod notify;
 pub mod orgs;
 pub mod programme;
-pub mod demonstration;
-pub mod stations;
-pub mod worklist;
 mod query;
 pub mod scratch;
 pub mod seed;
 pub mod sql;
+pub mod stations;
 pub mod users;
+pub mod worklist;
 
 use std::time::Duration;
 

@@ -63,10 +63,11 @@ pub async fn send(tx: &mut AuditedTx<'_>, users: &[i64], m: &Message<'_>) -> Res
     for u in users {
         let key = m.dedupe_key.map(|k| format!("{k}:{u}"));
         if let Some(k) = &key {
-            let seen: i64 = sql::query_scalar("SELECT COUNT(*) FROM notifications WHERE dedupe_key = $1")
-                .bind(k.clone())
-                .fetch_one(tx.conn())
-                .await?;
+            let seen: i64 =
+                sql::query_scalar("SELECT COUNT(*) FROM notifications WHERE dedupe_key = $1")
+                    .bind(k.clone())
+                    .fetch_one(tx.conn())
+                    .await?;
             if seen > 0 {
                 continue;
             }

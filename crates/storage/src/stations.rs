@@ -139,7 +139,6 @@ pub async fn coverage(db: &Db) -> Result<Vec<Coverage>> {
     Ok(out)
 }
 
-
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
     pub public_id: String,
@@ -165,7 +164,8 @@ pub async fn log(db: &Db, station: &Station, limit: i64) -> Result<Vec<LogEntry>
             let k: String = r.try_get("kind")?;
             Ok(LogEntry {
                 public_id: r.try_get("public_id")?,
-                kind: LogKind::parse(&k).ok_or_else(|| StorageError::Decode(format!("log kind {k}")))?,
+                kind: LogKind::parse(&k)
+                    .ok_or_else(|| StorageError::Decode(format!("log kind {k}")))?,
                 on_date: r.try_get("on_date")?,
                 title: r.try_get("title")?,
                 people: r.try_get("people")?,

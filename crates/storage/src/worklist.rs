@@ -22,7 +22,10 @@ use crate::sql;
 use crate::{AuditedTx, Db, Result, StorageError, new_public_id, now};
 
 fn ids(v: &[i64]) -> String {
-    v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    v.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// SQL over a units alias `u`: the units this scope acts for.
@@ -79,7 +82,7 @@ pub struct Item {
     pub status: ItemStatus,
     pub completed_on: Option<String>,
     pub units: Vec<ItemUnit>,
-    /// The latest report's date (any review), or the day the item was made.
+    /// The latest report's date (any review), or the day the item was assigned.
     pub last_activity: NaiveDate,
     pub reports: i64,
     pub pending_reports: i64,
@@ -88,7 +91,12 @@ pub struct Item {
 
 impl Item {
     /// Supervision flags of an open item on `today` (none once done or cancelled).
-    pub fn flags(&self, cal: &WorkCalendar, today: NaiveDate, rules: &SupervisionRules) -> Vec<Flag> {
+    pub fn flags(
+        &self,
+        cal: &WorkCalendar,
+        today: NaiveDate,
+        rules: &SupervisionRules,
+    ) -> Vec<Flag> {
         if self.status != ItemStatus::Open {
             return vec![];
         }
@@ -113,7 +121,7 @@ impl Item {
 }
 
 const ITEM_SELECT: &str = "SELECT i.id, i.public_id, i.task_key, i.title, i.expected_output, i.deadline, i.status, \
-     i.completed_on, i.created_at, \
+     i.completed_on, i.created_at, i.opened_on, \
      (SELECT MAX(r.reported_on) FROM work_reports r WHERE r.item_id = i.id) AS last_report, \
      (SELECT COUNT(*) FROM work_reports r WHERE r.item_id = i.id) AS reports, \
      (SELECT COUNT(*) FROM work_reports r WHERE r.item_id = i.id AND r.status = 'submitted') AS pending \
@@ -126,7 +134,9 @@ async fn decode_items(ex: &mut sql::Tx, rows: Vec<sql::Row>) -> Result<Vec<Item>
         let deadline: String = r.try_get("deadline")?;
         let created_at: i64 = r.try_get("created_at")?;
         let last: Option<String> = r.try_get("last_report")?;
-        let created_day = shoumi_domain::Timestamp(created_at).local_date();
+        let opened: String = r.try_get("opened_on")?;
+        let created_day =
+            date(&opened).unwrap_or_else(|| shoumi_domain::Timestamp(created_at).local_date());
         items.push(Item {
             id: r.try_get("id")?,
             public_id: r.try_get("public_id")?,
@@ -291,6 +301,7 @@ pub async fn create_item(
     spec: &ProgrammeSpec,
     version_id: i64,
     form: &ItemForm,
+    today: NaiveDate,
 ) -> Result<String> {
     if !scope.is_office() {
         return Err(StorageError::refused(
@@ -359,8 +370,8 @@ pub async fn create_item(
     let pid = new_public_id();
     let t = now();
     let item_id: i64 = sql::query_scalar(
-        "INSERT INTO work_items (public_id, programme_version_id, task_key, title, expected_output, deadline, status, \
-         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8) RETURNING id",
+        "INSERT INTO work_items (public_id, programme_version_id, task_key, title, expected_output, opened_on, deadline, status, \
+         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $9, $6, 'open', $7, $8, $8) RETURNING id",
     )
     .bind(pid.clone())
     .bind(version_id)
@@ -370,15 +381,18 @@ pub async fn create_item(
     .bind(deadline.to_string())
     .bind(tx.actor().user_id)
     .bind(t)
+    .bind(today.to_string())
     .fetch_one(tx.conn())
     .await?;
     for (i, u) in unit_ids.iter().enumerate() {
-        sql::query("INSERT INTO work_item_units (item_id, unit_id, sort_order) VALUES ($1, $2, $3)")
-            .bind(item_id)
-            .bind(*u)
-            .bind(i as i64)
-            .execute(tx.conn())
-            .await?;
+        sql::query(
+            "INSERT INTO work_item_units (item_id, unit_id, sort_order) VALUES ($1, $2, $3)",
+        )
+        .bind(item_id)
+        .bind(*u)
+        .bind(i as i64)
+        .execute(tx.conn())
+        .await?;
     }
     tx.audit(
         "work_item.create",
@@ -601,7 +615,11 @@ pub async fn file_report(
         &Message {
             kind: Kind::ReportFiled,
             title: &format!("{}报送了进展：{}", unit.name, item.title),
-            body: if claims { "报告称事项已完成，请审核。" } else { "请审核。" },
+            body: if claims {
+                "报告称事项已完成，请审核。"
+            } else {
+                "请审核。"
+            },
             link: &format!("/worklist/{}", item.public_id),
             dedupe_key: None,
         },
@@ -627,7 +645,11 @@ pub async fn review_report(
         ));
     }
     if !accept && reasons.trim().is_empty() {
-        return Err(invalid("reasons", "退回须说明理由", "give the reasons for returning it"));
+        return Err(invalid(
+            "reasons",
+            "退回须说明理由",
+            "give the reasons for returning it",
+        ));
     }
     let r = sql::query(
         "SELECT id, claims_done, reported_on, created_by FROM work_reports WHERE public_id = $1 AND item_id = $2 AND status = 'submitted'",
@@ -998,7 +1020,10 @@ pub async fn reply_notice(
     if done.rows_affected() != 1 {
         return Err(StorageError::refused(
             format!("督办单{}，不能回复", notice.status.label_zh()),
-            format!("the notice is {}: it takes no reply", notice.status.label_en()),
+            format!(
+                "the notice is {}: it takes no reply",
+                notice.status.label_en()
+            ),
         ));
     }
     tx.audit(
@@ -1069,16 +1094,26 @@ pub async fn close_notice(
         ));
     }
     tx.audit(
-        if accept { "notice.close" } else { "notice.return" },
+        if accept {
+            "notice.close"
+        } else {
+            "notice.return"
+        },
         "supervision_notice",
         Some(&notice.public_id),
         &format!(
             "{} {}",
             notice.number,
-            if accept { "办结" } else { "退回重新回复" }
+            if accept {
+                "办结"
+            } else {
+                "退回重新回复"
+            }
         ),
         Some(&json!({"status": "answered"})),
-        Some(&json!({"status": if accept { "closed" } else { "issued" }, "reasons": reasons.trim()})),
+        Some(
+            &json!({"status": if accept { "closed" } else { "issued" }, "reasons": reasons.trim()}),
+        ),
     )
     .await?;
     if !accept {
@@ -1324,5 +1359,8 @@ pub async fn report_file(
     .bind(item.id)
     .fetch_one(db)
     .await?;
-    Ok((crate::demonstration::file_meta_row(&r)?, r.try_get("content")?))
+    Ok((
+        crate::demonstration::file_meta_row(&r)?,
+        r.try_get("content")?,
+    ))
 }

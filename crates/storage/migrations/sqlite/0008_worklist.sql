@@ -9,6 +9,7 @@ CREATE TABLE work_items (
     task_key TEXT NOT NULL,
     title TEXT NOT NULL,
     expected_output TEXT NOT NULL DEFAULT '',
+    opened_on TEXT NOT NULL,
     deadline TEXT NOT NULL,
     status TEXT NOT NULL,
     completed_on TEXT,

@@ -117,7 +117,9 @@ pub async fn get_application(
     let a = shoumi_storage::demonstration::get(&state.db, &scope, &id).await?;
     let events = shoumi_storage::demonstration::events(&state.db, &a).await?;
     let files = shoumi_storage::demonstration::files(&state.db, &a).await?;
-    Ok(Json(json!({"application": a, "history": events, "files": files})))
+    Ok(Json(
+        json!({"application": a, "history": events, "files": files}),
+    ))
 }
 
 /// JSON body whose rejection is a JSON error naming the problem.

@@ -170,7 +170,13 @@ pub async fn export(
     ];
     let names: Vec<String> = leaves
         .iter()
-        .map(|l| format!("{}（{}）", t.pick(&l.indicator.name, &l.indicator.name_en), l.indicator.points))
+        .map(|l| {
+            format!(
+                "{}（{}）",
+                t.pick(&l.indicator.name, &l.indicator.name_en),
+                l.indicator.points
+            )
+        })
         .collect();
     headers.extend(names.iter().map(|s| s.as_str()));
     let rows: Vec<Vec<String>> = ranking
@@ -198,7 +204,11 @@ pub async fn export(
         })
         .collect();
     Ok(super::enterprises::download(
-        shoumi_exchange::export_table_xlsx(&format!("{} {}", a.year, t.s("assess.title")), &headers, &rows),
+        shoumi_exchange::export_table_xlsx(
+            &format!("{} {}", a.year, t.s("assess.title")),
+            &headers,
+            &rows,
+        ),
         "assessment",
         shoumi_exchange::Format::Xlsx,
     ))
@@ -328,7 +338,16 @@ pub async fn save(
         .collect();
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
-    match ua::save(&mut tx, &s.principal.work_scope(), &a, &spec, &unit, &entries).await {
+    match ua::save(
+        &mut tx,
+        &s.principal.work_scope(),
+        &a,
+        &spec,
+        &unit,
+        &entries,
+    )
+    .await
+    {
         Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/assessment/{id}")).into_response())

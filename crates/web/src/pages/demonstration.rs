@@ -33,7 +33,10 @@ pub fn routes(r: Routes) -> Routes {
         .get("/demonstration/{id}/score", score_form)
         .post("/demonstration/{id}/score", save_score)
         .post("/demonstration/{id}/objections", add_objection)
-        .post("/demonstration/{id}/objections/{objection}", resolve_objection)
+        .post(
+            "/demonstration/{id}/objections/{objection}",
+            resolve_objection,
+        )
 }
 
 /// The application scope, or 403 for someone who can see none (anonymous is handled by Signed).
@@ -51,8 +54,7 @@ fn may_apply(scope: &ApplicationScope, s: &Signed) -> bool {
         || !scope.area_divisions().is_empty()
         || !scope.area_zones().is_empty()
         || !scope.stations().is_empty()
-        || s
-            .principal
+        || s.principal
             .grants
             .iter()
             .any(|g| g.role == shoumi_domain::Role::EnterpriseAdmin)
@@ -392,7 +394,15 @@ pub async fn detail(
     } else {
         s.t().s("common.saved").to_string()
     };
-    detail_page(&state, &s, &id, message, FieldErrors::default(), StatusCode::OK).await
+    detail_page(
+        &state,
+        &s,
+        &id,
+        message,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Shows a refused or invalid write on the detail page; other errors pass on.
@@ -659,7 +669,10 @@ async fn score_page(
     }
     let has_errors = !errors.is_empty();
     let mut resp = render(ScorePage {
-        l: Layout::new(&s.ctx, &format!("{} · {}", a.subject_name, t.s("demo.score_sheet"))),
+        l: Layout::new(
+            &s.ctx,
+            &format!("{} · {}", a.subject_name, t.s("demo.score_sheet")),
+        ),
         editable: a.stage == Stage::Assessing,
         a,
         rows,
@@ -777,8 +790,7 @@ pub async fn resolve_objection(
         }
     };
     let mut tx = state.db.begin(&actor).await?;
-    match demo::resolve_objection(&mut tx, &scope, &id, &objection, upheld, &form.reasons).await
-    {
+    match demo::resolve_objection(&mut tx, &scope, &id, &objection, upheld, &form.reasons).await {
         Ok(()) => {
             tx.commit().await?;
             Ok(done(&id))

@@ -101,7 +101,9 @@ fn responsible(names: &HashMap<String, String>, keys: &[String], t: T) -> String
     keys.iter()
         .map(|k| match k.strip_prefix("kind:") {
             Some(kind) => {
-                let label = UnitKind::parse(kind).map(|u| u.label(t.en())).unwrap_or(kind);
+                let label = UnitKind::parse(kind)
+                    .map(|u| u.label(t.en()))
+                    .unwrap_or(kind);
                 if t.en() {
                     format!("every {label}")
                 } else {
@@ -184,7 +186,12 @@ async fn programme_view(
         .map(|(k, r)| {
             let mut indicators = Vec::new();
             flatten(
-                stored.spec.indicators.get(k).map(|v| v.as_slice()).unwrap_or(&[]),
+                stored
+                    .spec
+                    .indicators
+                    .get(k)
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]),
                 0,
                 t,
                 &mut indicators,
@@ -304,8 +311,13 @@ pub async fn import(
     }
     check_csrf(&s.ctx, &csrf)?;
     let Some((fname, data)) = file.filter(|(_, d)| !d.is_empty()) else {
-        return programme_view(&state, &s, vec![t.s("programme.no_file").into()], String::new())
-            .await;
+        return programme_view(
+            &state,
+            &s,
+            vec![t.s("programme.no_file").into()],
+            String::new(),
+        )
+        .await;
     };
     let Ok(text) = String::from_utf8(data) else {
         return programme_view(
@@ -317,15 +329,14 @@ pub async fn import(
         .await;
     };
     let units = prog::unit_keys(&state.db).await?;
-    let spec = match ProgrammeSpec::parse(&text, SpecFormat::from_name(&fname), |k| {
-        units.contains(k)
-    }) {
-        Ok(spec) => spec,
-        Err(e) => {
-            let errors = e.0.iter().map(|x| x.to_string()).collect();
-            return programme_view(&state, &s, errors, String::new()).await;
-        }
-    };
+    let spec =
+        match ProgrammeSpec::parse(&text, SpecFormat::from_name(&fname), |k| units.contains(k)) {
+            Ok(spec) => spec,
+            Err(e) => {
+                let errors = e.0.iter().map(|x| x.to_string()).collect();
+                return programme_view(&state, &s, errors, String::new()).await;
+            }
+        };
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
     let outcome = prog::import(&mut tx, cap, &spec, &note).await?;
@@ -429,7 +440,11 @@ fn target_chart(views: &[TargetView], on: NaiveDate, t: T) -> Bars {
                     dotted: false,
                 })
                 .collect();
-            if let Some(f) = vs.iter().find(|v| v.deadline >= on).and_then(|v| v.forecast) {
+            if let Some(f) = vs
+                .iter()
+                .find(|v| v.deadline >= on)
+                .and_then(|v| v.forecast)
+            {
                 markers.push(Marker {
                     value: f as f64,
                     text: format!("{} {f}", t.s("dash.forecast")),
@@ -524,6 +539,35 @@ struct DashboardPage {
     covered: usize,
     activity: Vec<demo::Activity>,
     phases: Vec<PhaseRow>,
+    work: shoumi_storage::worklist::StatusCounts,
+    work_svg: String,
+    supervised: Vec<super::worklist::Row>,
+    late_notices: Vec<shoumi_storage::worklist::Notice>,
+}
+
+/// Work items by status, as bars: open (of which overdue) hatched, done solid.
+fn work_chart(c: &shoumi_storage::worklist::StatusCounts, t: T) -> Bars {
+    let bar = |label: &str, v: i64, hatched: bool| BarInput {
+        label: label.to_string(),
+        value: v as f64,
+        value_text: v.to_string(),
+        hatched,
+        markers: vec![],
+    };
+    Bars::new(
+        t.s("dash.work"),
+        t.s("dash.work_desc"),
+        vec![
+            bar(t.s("dash.work_open"), c.open, true),
+            bar(t.s("dash.work_overdue"), c.overdue, true),
+            bar(t.s("dash.work_done"), c.done, false),
+            bar(t.s("dash.work_cancelled"), c.cancelled, true),
+        ],
+        vec![
+            (t.s("dash.legend_in_progress"), "hatch"),
+            (t.s("dash.work_done"), "solid"),
+        ],
+    )
 }
 
 pub async fn dashboard(
@@ -541,10 +585,30 @@ pub async fn dashboard(
     let coverage = stations::coverage(&state.db).await?;
     let covered = coverage.iter().filter(|c| c.designated > 0).count();
     let scope = s.principal.application_scope();
+    let work = shoumi_storage::worklist::status_counts(&state.db, on).await?;
+    let cal = shoumi_storage::calendar::load(&state.db).await?;
+    let listed =
+        shoumi_storage::worklist::supervision_list(&state.db, &cal, &stored.spec.supervision, on)
+            .await?;
+    let mut supervised =
+        super::worklist::rows(&state, listed.into_iter().map(|(i, _)| i).collect(), t).await?;
+    supervised.truncate(10);
+    let late_notices = shoumi_storage::worklist::notices(&state.db, None)
+        .await?
+        .into_iter()
+        .filter(|n| n.late(on))
+        .take(10)
+        .collect();
     render(DashboardPage {
+        work_svg: work_chart(&work, t).svg(),
+        work,
+        supervised,
+        late_notices,
         l: Layout::new(&s.ctx, t.s("dash.title")),
         on,
-        title: t.pick(&stored.spec.title, &stored.spec.title_en).to_string(),
+        title: t
+            .pick(&stored.spec.title, &stored.spec.title_en)
+            .to_string(),
         version: stored.version.version,
         target_svg,
         targets,
@@ -767,7 +831,9 @@ pub async fn report_xlsx(
     let hd = resp.headers_mut();
     hd.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     );
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"progress-report-{on}.xlsx\""

@@ -62,8 +62,7 @@ impl DetailPage {
 /// The station's own staff and the programme office may add to a station's log.
 fn may_write(s: &Signed, st: &Station) -> bool {
     s.principal.can(Action::ManageProgramme).is_some()
-        || s
-            .principal
+        || s.principal
             .grants
             .iter()
             .any(|g| g.role == Role::Station && g.scope == Scope::Unit(st.id))

@@ -57,7 +57,7 @@ pub struct Row {
     pub flags: Vec<String>,
 }
 
-async fn rows(state: &AppState, items: Vec<Item>, t: T) -> AppResult<Vec<Row>> {
+pub async fn rows(state: &AppState, items: Vec<Item>, t: T) -> AppResult<Vec<Row>> {
     let stored = prog::current(&state.db).await?;
     let cal = shoumi_storage::calendar::load(&state.db).await?;
     let today = today();
@@ -267,6 +267,7 @@ pub async fn create(
         &stored.spec,
         stored.version.id,
         &form,
+        today(),
     )
     .await
     {
@@ -321,7 +322,10 @@ async fn detail_page(
     };
     let reports = wl::reports(&state.db, &item).await?;
     let notices = wl::notices(&state.db, Some(&item)).await?;
-    let row = rows(state, vec![item], t).await?.pop().ok_or(AppError::NotFound)?;
+    let row = rows(state, vec![item], t)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
     let mut r = render(DetailPage {
         l: Layout::new(&s.ctx, &row.item.title),
         row,
@@ -354,10 +358,23 @@ pub async fn detail(
     } else {
         s.t().s("common.saved").to_string()
     };
-    detail_page(&state, &s, &id, message, FieldErrors::default(), StatusCode::OK).await
+    detail_page(
+        &state,
+        &s,
+        &id,
+        message,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn refused_or(state: &AppState, s: &Signed, id: &str, e: StorageError) -> AppResult<Response> {
+async fn refused_or(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    e: StorageError,
+) -> AppResult<Response> {
     let t = s.t();
     match e {
         StorageError::Refused { zh, en } => {
@@ -677,8 +694,8 @@ async fn notice_view(
     s.can(Action::ReadProgramme)?;
     let n = wl::notice(&state.db, id).await?;
     let scope = s.principal.work_scope();
-    let may_reply = n.status == NoticeStatus::Issued
-        && wl::acts_for_unit(&state.db, &scope, n.unit_id).await?;
+    let may_reply =
+        n.status == NoticeStatus::Issued && wl::acts_for_unit(&state.db, &scope, n.unit_id).await?;
     let mut r = render(NoticePage {
         l: Layout::new(&s.ctx, &n.number),
         late: n.late(today()),
@@ -703,7 +720,15 @@ pub async fn notice_page(
     } else {
         s.t().s("common.saved").to_string()
     };
-    notice_view(&state, &s, &id, message, FieldErrors::default(), StatusCode::OK).await
+    notice_view(
+        &state,
+        &s,
+        &id,
+        message,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -712,7 +737,12 @@ pub struct ReplyForm {
     reply: String,
 }
 
-async fn notice_refused(state: &AppState, s: &Signed, id: &str, e: StorageError) -> AppResult<Response> {
+async fn notice_refused(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    e: StorageError,
+) -> AppResult<Response> {
     let t = s.t();
     match e {
         StorageError::Refused { zh, en } => {
