@@ -96,6 +96,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: CalendarCmd,
     },
+    /// The programme (plan): load a new version from a file, export one, list the versions.
+    Programme {
+        #[command(subcommand)]
+        cmd: ProgrammeCmd,
+    },
     /// Copy a whole installation into another (empty) database, e.g. SQLite to PostgreSQL.
     CopyDb {
         #[arg(long)]
@@ -103,6 +108,27 @@ enum Cmd {
         #[arg(long)]
         to: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ProgrammeCmd {
+    /// Load a programme file (YAML or JSON, docs/PROGRAMME_FORMAT.md) as a new version.
+    Import {
+        file: PathBuf,
+        /// Why this version (kept with it).
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Write the programme in force (or version N) to stdout.
+    Export {
+        /// yaml or json.
+        #[arg(long, default_value = "yaml")]
+        format: String,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// The versions, newest first, with their digests.
+    Versions,
 }
 
 #[derive(Subcommand)]
@@ -219,6 +245,7 @@ async fn main() -> anyhow::Result<()> {
         Cmd::Demo { seed, .. } => run_demo(cfg, seed).await,
         Cmd::User { cmd } => user(&cfg, cmd).await,
         Cmd::Calendar { cmd } => calendar_cmd(&cfg, cmd).await,
+        Cmd::Programme { cmd } => programme_cmd(&cfg, cmd).await,
         Cmd::Import { file, kind } => {
             let db = shoumi::open(&cfg).await?;
             let bytes =
@@ -735,6 +762,74 @@ fn warn_assumed(years: &[i32]) {
              (add the year with `shoumi calendar import FILE`)."
         );
     }
+}
+
+async fn programme_cmd(cfg: &shoumi::config::Config, cmd: ProgrammeCmd) -> anyhow::Result<()> {
+    use shoumi_domain::programme::{ProgrammeSpec, SpecFormat};
+    use shoumi_storage::programme as stored;
+    let db = shoumi::open(cfg).await?;
+    match cmd {
+        ProgrammeCmd::Import { file, note } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let units = stored::unit_keys(&db).await?;
+            let spec = ProgrammeSpec::parse(
+                &text,
+                SpecFormat::from_name(&file.to_string_lossy()),
+                |k| units.contains(k),
+            )
+            .map_err(|e| anyhow::anyhow!("{}:\n{e}", file.display()))?;
+            let op = shoumi::demo::operator();
+            let cap = op
+                .can(shoumi_domain::Action::ManageProgramme)
+                .expect("operator");
+            let actor = Actor::system("cli programme import");
+            let mut tx = db.begin(&actor).await?;
+            match stored::import(&mut tx, cap, &spec, &note).await? {
+                stored::Imported::Version(v, _) => {
+                    tx.commit().await?;
+                    println!("{}: version {v} / 第{v}版", spec.key);
+                }
+                stored::Imported::Unchanged(v) => {
+                    println!(
+                        "{}: unchanged, version {v} stays in force / 与现行第{v}版相同",
+                        spec.key
+                    );
+                }
+            }
+        }
+        ProgrammeCmd::Export { format, version } => {
+            let Some(fmt) = SpecFormat::parse(&format) else {
+                bail!("--format is yaml or json, not {format}");
+            };
+            let p = match version {
+                None => stored::current(&db).await?,
+                Some(n) => {
+                    let v = stored::versions(&db)
+                        .await?
+                        .into_iter()
+                        .find(|v| v.version == n)
+                        .with_context(|| format!("no programme version {n}"))?;
+                    stored::by_public_id(&db, &v.public_id).await?
+                }
+            };
+            print!("{}", p.spec.to_text(fmt));
+        }
+        ProgrammeCmd::Versions => {
+            for v in stored::versions(&db).await? {
+                println!(
+                    "{:>3}  {}  {}  sha256 {}  sm3 {}  {}",
+                    v.version,
+                    v.programme_key,
+                    shoumi_domain::Timestamp(v.created_at).display_local(),
+                    v.sha256,
+                    v.sm3,
+                    v.note
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn calendar_cmd(cfg: &shoumi::config::Config, cmd: CalendarCmd) -> anyhow::Result<()> {

@@ -94,3 +94,44 @@ async fn an_imported_year_is_used_and_a_bad_file_changes_nothing() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].action, "calendar.add");
 }
+
+#[tokio::test]
+async fn a_programme_file_is_exported_edited_and_imported_as_a_new_version() {
+    let scratch = common::ScratchDb::new().await;
+    let url = scratch.url.clone();
+    let files = tempfile::tempdir().unwrap();
+    let o = shoumi(&url, &["programme", "export", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = stdout(&o);
+    assert!(json.contains("\"format\": \"shoumi-programme/1\""));
+    // The same file again: no new version.
+    let same = files.path().join("same.json");
+    std::fs::write(&same, &json).unwrap();
+    let o = shoumi(&url, &["programme", "import", same.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("unchanged"), "{}", stdout(&o));
+    // A raised 2025 enterprise target: version 2.
+    let raised = files.path().join("raised.yaml");
+    let yaml = stdout(&shoumi(&url, &["programme", "export"]));
+    std::fs::write(&raised, yaml.replacen("count: 15", "count: 18", 1)).unwrap();
+    let o = shoumi(
+        &url,
+        &["programme", "import", raised.to_str().unwrap(), "--note", "目标上调"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("version 2"), "{}", stdout(&o));
+    let o = shoumi(&url, &["programme", "versions"]);
+    let lines: Vec<String> = stdout(&o).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].contains("目标上调"));
+    let o = shoumi(&url, &["programme", "export", "--version", "1"]);
+    assert!(stdout(&o).contains("count: 15"));
+    // A broken file names its problems and changes nothing.
+    let bad = files.path().join("bad.yaml");
+    std::fs::write(&bad, yaml.replacen("points: 15", "points: 16", 1)).unwrap();
+    let o = shoumi(&url, &["programme", "import", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("indicators.enterprise"), "{}", stderr(&o));
+    let o = shoumi(&url, &["programme", "versions"]);
+    assert_eq!(stdout(&o).lines().count(), 2);
+}
