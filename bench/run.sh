@@ -14,6 +14,8 @@
 #   import       100,000-row XLSX (and CSV) import into a DB holding the province divisions (hyperfine)
 #   parser       `cargo bench -p shoumi-exchange` (XLSX parse of 100k rows only)
 #   explain      the province list's two SQL statements timed one by one, with plans (not in "all")
+#   dashboard    /dashboard, the progress API and the report as the office: county (SQLite, PG) and
+#                province + 5,000 applications and 20,000 reports (generate programme; SQLite, PG)
 #   summary      print the summary table from bench/out/results.tsv and metrics.tsv
 #
 # Environment: DUR (wrk duration, default 15s), WARMUP (unrecorded wrk run before each measured
@@ -374,6 +376,62 @@ explain() {
     mv "$OUT/explain.md.tmp" "$OUT/explain.md" && sed -n '1,12p' "$OUT/explain.md" >&2
 }
 
+# ---------------------------------------------------------------------------------------------
+# The programme dashboard (issue 3): county demo DB on SQLite and PostgreSQL, and the province DB
+# with 5,000 applications and 20,000 progress reports added (generate programme), on both.
+dashboard_urls() {
+  cat <<EOF
+dashboard /dashboard
+progress-api /api/v1/programme/progress
+report /programme/report
+EOF
+}
+
+dashboard_one() { # dashboard_one SECTION TARGET PORT USER ARGS...
+  local section=$1 target=$2 port=$3 user=$4; shift 4
+  local base="http://127.0.0.1:$port" s tok label path header conns code size t
+  start_server "$port" "$OUT/$section-$target.log" "$@" serve --addr 127.0.0.1:"$port" || return 1
+  local pid=$SERVER_PID; PIDS+=("$pid")
+  s=$(login "$base" "$user" "$PASSWORD")
+  tok=$(api_token "$base" "$user" "$PASSWORD")
+  while read -r label path; do
+    if [[ $path == /api/* ]]; then header="Authorization: Bearer $tok"; else header="Cookie: shoumi_session=$s"; fi
+    read -r code size t < <(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' -H "$header" "$base$path")
+    [ "$code" = 200 ] || { echo "GET $path as $user on $target: $code" >&2; stop_server "$pid"; return 1; }
+    metric "$section" "single_${target}_$label" "$(python3 -c "print(round($t*1000,1))")" ms "first GET: $size bytes"
+    for conns in ${DASH_CONNS:-1 50}; do
+      bench_url "$section" "$target" "$label" "$conns" "$base$path" "$header"
+    done
+  done < <(dashboard_urls)
+  stop_server "$pid"
+}
+
+dashboard() {
+  reset_section dashboard-county; reset_section dashboard-province
+  [ -f "$OUT/county-sqlite/shoumi.db" ] || { echo "run bench/run.sh county first (the county demo DB)" >&2; return 1; }
+  log "dashboard: county on SQLite and PostgreSQL"
+  dashboard_one dashboard-county sqlite 18420 office --data "$OUT/county-sqlite"
+  if psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw bench_county; then
+    dashboard_one dashboard-county pg 18421 office --data "$OUT/county-pg" --database-url "$PG/bench_county"
+  else
+    echo "no bench_county on PostgreSQL: run bench/run.sh county-pg first" >&2
+  fi
+  [ "${DASH_PROVINCE:-1}" = 1 ] || return 0
+  province_wait || return 1
+  province_migrate || return 1
+  province_user || return 1
+  if [ ! -f "$OUT/province-programme.ok" ]; then
+    log "dashboard: generate programme (5,000 applications, 20,000 reports) into the province DB"
+    "$BIN" --data "$PROV_DIR" generate programme >"$OUT/generate-programme.log" 2>&1 || { cat "$OUT/generate-programme.log" >&2; return 1; }
+    metric dashboard-province generate "$(grep -o 'in [0-9.]*m\?s' "$OUT/generate-programme.log")" "" "$(head -1 "$OUT/generate-programme.log")"
+    touch "$OUT/province-programme.ok"; rm -f "$OUT/province-pg.ok"
+  fi
+  province_pg_copy || return 1
+  metric dashboard-province data "$(sqlite3 -readonly "$PROV_DIR/shoumi.db" "select (select count(*) from enterprises)||' enterprises, '||(select count(*) from applications)||' applications, '||(select count(*) from work_reports)||' reports, '||(select count(*) from work_items)||' items'")" "" ""
+  dashboard_one dashboard-province sqlite 18422 benchadmin --data "$PROV_DIR"
+  dashboard_one dashboard-province pg 18423 benchadmin --data "$OUT/pgdata" --database-url "$PG/bench_province"
+}
+
 summary() { python3 "$BENCH/summary.py" "$OUT"; }
 
 # ---------------------------------------------------------------------------------------------
@@ -390,6 +448,7 @@ for s in "${sections[@]}"; do
     import) import_ ;;
     parser) parser ;;
     explain) explain ;;
+    dashboard) dashboard ;;
     summary) summary ;;
     *) echo "unknown section $s" >&2; exit 2 ;;
   esac || log "section $s FAILED"

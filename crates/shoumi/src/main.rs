@@ -81,13 +81,19 @@ enum Cmd {
     Restore { file: PathBuf },
     /// Generate synthetic data for benchmarks: `province` = 300,000 enterprises and
     /// 3,000,000 people over ~1,700 divisions (fictional), added to the configured database.
+    /// `programme` = 5,000 demonstration applications and 20,000 progress reports over the
+    /// enterprises already there.
     Generate {
-        #[arg(value_parser = ["province"])]
+        #[arg(value_parser = ["province", "programme"])]
         scale: String,
         #[arg(long, default_value_t = 300_000)]
         enterprises: usize,
         #[arg(long, default_value_t = 3_000_000)]
         people: usize,
+        #[arg(long, default_value_t = 5_000)]
+        applications: usize,
+        #[arg(long, default_value_t = 20_000)]
+        reports: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -361,12 +367,31 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Generate {
-            scale: _,
+            scale,
             enterprises,
             people,
+            applications,
+            reports,
             seed,
         } => {
             let db = shoumi::open(&cfg).await?;
+            if scale == "programme" {
+                let started = Instant::now();
+                let (a, i, r) = shoumi_storage::bulk::programme_scale(
+                    &db,
+                    &Actor::system("generate"),
+                    applications,
+                    reports,
+                    seed,
+                )
+                .await?;
+                shoumi_storage::bulk::analyze(&db).await?;
+                println!(
+                    "generated {a} applications, {i} work items and {r} reports in {:.1?}",
+                    started.elapsed()
+                );
+                return Ok(());
+            }
             generate_province(&db, enterprises, people, seed).await
         }
         Cmd::CopyDb { from, to } => {
@@ -773,12 +798,11 @@ async fn programme_cmd(cfg: &shoumi::config::Config, cmd: ProgrammeCmd) -> anyho
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let units = stored::unit_keys(&db).await?;
-            let spec = ProgrammeSpec::parse(
-                &text,
-                SpecFormat::from_name(&file.to_string_lossy()),
-                |k| units.contains(k),
-            )
-            .map_err(|e| anyhow::anyhow!("{}:\n{e}", file.display()))?;
+            let spec =
+                ProgrammeSpec::parse(&text, SpecFormat::from_name(&file.to_string_lossy()), |k| {
+                    units.contains(k)
+                })
+                .map_err(|e| anyhow::anyhow!("{}:\n{e}", file.display()))?;
             let op = shoumi::demo::operator();
             let cap = op
                 .can(shoumi_domain::Action::ManageProgramme)

@@ -116,7 +116,13 @@ async fn a_programme_file_is_exported_edited_and_imported_as_a_new_version() {
     std::fs::write(&raised, yaml.replacen("count: 15", "count: 18", 1)).unwrap();
     let o = shoumi(
         &url,
-        &["programme", "import", raised.to_str().unwrap(), "--note", "目标上调"],
+        &[
+            "programme",
+            "import",
+            raised.to_str().unwrap(),
+            "--note",
+            "目标上调",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("version 2"), "{}", stdout(&o));
@@ -131,7 +137,11 @@ async fn a_programme_file_is_exported_edited_and_imported_as_a_new_version() {
     std::fs::write(&bad, yaml.replacen("points: 15", "points: 16", 1)).unwrap();
     let o = shoumi(&url, &["programme", "import", bad.to_str().unwrap()]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("indicators.enterprise"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("indicators.enterprise"),
+        "{}",
+        stderr(&o)
+    );
     let o = shoumi(&url, &["programme", "versions"]);
     assert_eq!(stdout(&o).lines().count(), 2);
 }
