@@ -192,6 +192,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
         "/programme/report",
         "/programme/report.xlsx",
         "/stations",
+        "/stations/export",
         "/stations/{id}",
     ] {
         m.insert(("GET", p), only(PROGRAMME));
@@ -292,6 +293,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
         "/worklist/{id}",
         "/worklist/{id}/files/{file}",
         "/supervision",
+        "/supervision/export",
         "/supervision/notices/{id}",
         "/assessment",
         "/assessment/{id}",

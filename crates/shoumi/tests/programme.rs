@@ -881,3 +881,63 @@ async fn a_station_logs_its_services_and_a_bad_entry_names_its_fields() {
         .await;
     assert_eq!(r.status.as_u16(), 403);
 }
+
+#[tokio::test]
+async fn a_designation_past_its_validity_expires_by_itself_with_history() {
+    let app = TestApp::spawn().await;
+    let db = &app.db;
+    let office = scope(db, "office").await;
+    let (designated, _) = demo::list(
+        db,
+        &office,
+        &ListQuery {
+            stage: "designated".into(),
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let a = &designated[0];
+    let before = count(db, "audit_log").await;
+    // Not yet: nothing expires.
+    shoumi_web::daily_reminders(db).await.unwrap();
+    assert_eq!(
+        demo::get(db, &office, &a.public_id).await.unwrap().stage,
+        Stage::Designated
+    );
+    sql::query("UPDATE applications SET valid_until = '2026-01-31' WHERE id = $1")
+        .bind(a.id)
+        .execute(db)
+        .await
+        .unwrap();
+    shoumi_web::daily_reminders(db).await.unwrap();
+    let now = demo::get(db, &office, &a.public_id).await.unwrap();
+    assert_eq!(now.stage, Stage::Expired);
+    assert_eq!(now.ended_on.as_deref(), Some("2026-02-01"));
+    let history = demo::events(db, &now).await.unwrap();
+    assert_eq!(history.last().unwrap().step, "expire");
+    assert!(count(db, "audit_log").await > before);
+    // It no longer counts from the day after its validity.
+    let mut c = app.client();
+    c.api_sign_in("office").await;
+    let v = c
+        .get("/api/v1/programme/progress?on=2026-02-01")
+        .await
+        .json();
+    let w = c
+        .get("/api/v1/programme/progress?on=2026-01-31")
+        .await
+        .json();
+    let n = |v: &serde_json::Value| {
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["unit_type"] == json!(a.unit_type.as_str()))
+            .unwrap()["designated"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(n(&w), n(&v) + 1);
+}

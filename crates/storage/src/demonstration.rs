@@ -1044,6 +1044,56 @@ pub async fn pipeline(db: &Db) -> Result<Vec<(DemoType, Stage, i64)>> {
     Ok(out)
 }
 
+/// Designations whose validity ended before `today` move to "expired" (by the system, with
+/// history and audit like any step). Returns how many.
+pub async fn expire_due(
+    db: &Db,
+    calendar: &shoumi_domain::calendar::WorkCalendar,
+    today: NaiveDate,
+) -> Result<usize> {
+    let due: Vec<String> = sql::query(
+        "SELECT public_id FROM applications WHERE stage IN ('designated', 'rectifying') \
+         AND valid_until IS NOT NULL AND valid_until < $1 AND archived_at IS NULL",
+    )
+    .bind(today.to_string())
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|r| r.try_get("public_id"))
+    .collect::<Result<_>>()?;
+    let office = shoumi_domain::Principal {
+        user_id: 0,
+        username: "system".into(),
+        display_name: "system".into(),
+        grants: vec![shoumi_domain::Grant {
+            role: Role::Office,
+            scope: shoumi_domain::Scope::County,
+            area: None,
+        }],
+        must_change_password: false,
+    }
+    .application_scope();
+    let actor = crate::Actor::system("expiry");
+    for pid in &due {
+        let mut tx = db.begin(&actor).await?;
+        step(
+            &mut tx,
+            &office,
+            calendar,
+            pid,
+            &StepForm {
+                step: Step::Expire.as_str().into(),
+                reasons: "命名有效期届满".into(),
+                ..Default::default()
+            },
+            today,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(due.len())
+}
+
 /// Units holding a title on `on` (designations are public acts: no scope), by type and number.
 pub async fn holding_title_on(db: &Db, on: NaiveDate) -> Result<Vec<Application>> {
     let rows = sql::query(&format!(

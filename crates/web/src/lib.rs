@@ -196,18 +196,17 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Sends the reminders of the day (deduplicated, so every instance may run it) and returns how
-/// many were written.
+/// The daily work: designations past their validity expire, and the reminders of the day are
+/// written (deduplicated, so every instance may run it). Returns how many reminders were written.
 pub async fn daily_reminders(db: &Db) -> Result<usize, shoumi_storage::StorageError> {
     let cal = shoumi_storage::calendar::load(db).await?;
     let p = shoumi_storage::programme::current(db).await?;
-    shoumi_storage::worklist::remind(
-        db,
-        &cal,
-        &p.spec.supervision,
-        shoumi_storage::demonstration::today(),
-    )
-    .await
+    let today = shoumi_storage::demonstration::today();
+    let expired = shoumi_storage::demonstration::expire_due(db, &cal, today).await?;
+    if expired > 0 {
+        tracing::info!(expired, "designations past their validity expired");
+    }
+    shoumi_storage::worklist::remind(db, &cal, &p.spec.supervision, today).await
 }
 
 /// Runs the background jobs of this instance until the process ends: housekeeping hourly,

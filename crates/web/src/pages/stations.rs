@@ -18,6 +18,7 @@ use crate::{AppState, Routes};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/stations", list)
+        .get("/stations/export", export)
         .get("/stations/{id}", detail)
         .post("/stations/{id}/log", add_log)
 }
@@ -37,6 +38,69 @@ pub async fn list(State(state): State<AppState>, s: Signed) -> AppResult<Respons
         stations: stations::stations(&state.db, today()).await?,
         coverage: stations::coverage(&state.db).await?,
     })
+}
+
+/// The stations and the coverage by area, as a workbook with a sheet each.
+pub async fn export(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.can(Action::ReadProgramme)?;
+    let t = s.t();
+    let stations = stations::stations(&state.db, today()).await?;
+    let coverage = stations::coverage(&state.db).await?;
+    let bytes = shoumi_exchange::export_workbook(&[
+        shoumi_exchange::Sheet {
+            name: t.s("station.list"),
+            headers: vec![
+                t.s("report.name"),
+                t.s("report.area"),
+                t.s("unit.address"),
+                t.s("unit.phone"),
+                t.s("unit.opening_hours"),
+                t.s("station.staff"),
+                t.s("report.number"),
+                t.s("station.entries_year"),
+                t.s("station.last_entry"),
+            ],
+            rows: stations
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.name.clone(),
+                        x.area.clone(),
+                        x.address.clone().unwrap_or_default(),
+                        x.phone.clone().unwrap_or_default(),
+                        x.opening_hours.clone().unwrap_or_default(),
+                        x.staff.to_string(),
+                        x.designation_number.clone().unwrap_or_default(),
+                        x.entries_this_year.to_string(),
+                        x.last_entry.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        },
+        shoumi_exchange::Sheet {
+            name: t.s("dash.coverage"),
+            headers: vec![
+                t.s("report.area"),
+                t.s("report.stations"),
+                t.s("report.guidance_stations"),
+            ],
+            rows: coverage
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.name.clone(),
+                        c.stations.to_string(),
+                        c.designated.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+    ]);
+    Ok(super::enterprises::download(
+        bytes,
+        "stations",
+        shoumi_exchange::Format::Xlsx,
+    ))
 }
 
 #[derive(Template)]

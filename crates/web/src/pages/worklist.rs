@@ -29,6 +29,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/worklist/{id}/cancel", cancel)
         .get("/worklist/{id}/files/{file}", download)
         .get("/supervision", supervision)
+        .get("/supervision/export", supervision_export)
         .post("/supervision/notices", issue)
         .get("/supervision/notices/{id}", notice_page)
         .post("/supervision/notices/{id}/reply", reply)
@@ -627,6 +628,81 @@ async fn supervision_page(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)
+}
+
+/// The supervised items and every notice, as a workbook with a sheet each.
+pub async fn supervision_export(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.can(Action::ReadProgramme)?;
+    let t = s.t();
+    let stored = prog::current(&state.db).await?;
+    let cal = shoumi_storage::calendar::load(&state.db).await?;
+    let today = today();
+    let listed = wl::supervision_list(&state.db, &cal, &stored.spec.supervision, today).await?;
+    let rows = rows(&state, listed.into_iter().map(|(i, _)| i).collect(), t).await?;
+    let notices = wl::notices(&state.db, None).await?;
+    let bytes = shoumi_exchange::export_workbook(&[
+        shoumi_exchange::Sheet {
+            name: t.s("work.supervised_items"),
+            headers: vec![
+                t.s("work.item"),
+                t.s("report.task"),
+                t.s("report.units"),
+                t.s("report.deadline"),
+                t.s("work.last_activity"),
+                t.s("work.flags"),
+            ],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.item.title.clone(),
+                        r.task.clone(),
+                        r.item.unit_names(),
+                        r.item.deadline.to_string(),
+                        r.item.last_activity.to_string(),
+                        r.flags.join("；"),
+                    ]
+                })
+                .collect(),
+        },
+        shoumi_exchange::Sheet {
+            name: t.s("work.notices"),
+            headers: vec![
+                t.s("work.number"),
+                t.s("work.item"),
+                t.s("work.to_unit"),
+                t.s("work.issued_on"),
+                t.s("work.reply_by"),
+                t.s("report.status"),
+                t.s("work.notice_content"),
+                t.s("work.reply"),
+            ],
+            rows: notices
+                .iter()
+                .map(|n| {
+                    vec![
+                        n.number.clone(),
+                        n.item_title.clone().unwrap_or_default(),
+                        n.unit_name.clone(),
+                        n.issued_on.clone(),
+                        n.reply_by.clone(),
+                        format!(
+                            "{}{}",
+                            n.status.label(t.en()),
+                            if n.late(today) { " ⚑" } else { "" }
+                        ),
+                        n.content.clone(),
+                        n.reply.clone(),
+                    ]
+                })
+                .collect(),
+        },
+    ]);
+    Ok(super::enterprises::download(
+        bytes,
+        "supervision",
+        shoumi_exchange::Format::Xlsx,
+    ))
 }
 
 pub async fn supervision(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
