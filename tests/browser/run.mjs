@@ -328,7 +328,7 @@ scenario('office_user_imports_a_file_with_a_bad_row_and_sees_the_row_report', as
   );
 });
 
-scenario('enterprise_applies_town_recommends_expert_scores_office_designates_and_the_dashboard_counts_it', async (t) => {
+scenario('enterprise_applies_town_recommends_expert_scores_office_runs_publicity_and_designates_and_the_dashboard_counts_it', async (t) => {
   // The office's dashboard before: units holding the enterprise title now.
   const office = await t.signIn('office');
   const counted = async () => {
@@ -386,12 +386,31 @@ scenario('enterprise_applies_town_recommends_expert_scores_office_designates_and
   await clickAndWait(expert, '#save-scores');
   assert((await expert.textContent('#message')).includes('已保存'), 'the scores are saved');
 
-  // The office opens publicity (the notice went out a month ago) and, once it is over, designates.
+  // The office opens publicity. It runs for working days and cannot be backdated to before the
+  // assessment, so designating now is refused with the date it ends.
   await office.goto(url);
-  const monthAgo = new Date(Date.now() - 30 * 86400_000).toISOString().slice(0, 10);
-  await office.fill('#date-open_publicity', monthAgo);
   await clickAndWait(office, '#step-open_publicity button[type=submit]');
   assertEqual((await office.textContent('#stage')).trim(), '公示中', 'stage after the assessment');
+  await clickAndWait(office, '#step-designate button[type=submit]');
+  assert((await office.textContent('#message')).includes('公示期至'), 'designation waits for the end of publicity');
+  assertEqual((await office.textContent('#stage')).trim(), '公示中', 'still in publicity');
+
+  // After publicity the office designates: the demo holds an application whose publicity ended
+  // without objection (the clock of a test run cannot wait five working days).
+  const r = await office.goto('/demonstration?stage=publicity');
+  assertEqual(r && r.status(), 200, 'GET /demonstration?stage=publicity');
+  const links = await office.$$eval('a.application-link', (as) => as.map((a) => a.getAttribute('href')));
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  let ready = null;
+  for (const href of links) {
+    await office.goto(href);
+    const span = ((await office.textContent('#publicity')) || '').split('—').map((x) => x.trim());
+    if (span[1] && span[1].slice(0, 10) < today && (await office.locator('#step-designate').count()) > 0) {
+      ready = href;
+      break;
+    }
+  }
+  assert(ready, `an application whose publicity is over (checked ${links.length})`);
   await clickAndWait(office, '#step-designate button[type=submit]');
   assertEqual((await office.textContent('#stage')).trim(), '已命名', 'stage after designation');
   const number = (await office.textContent('#designation-number')).trim();

@@ -301,6 +301,23 @@ pub fn programme_history(today: NaiveDate) -> Vec<DemoApplication> {
             },
         ],
     });
+    // Publicity over, no objection: ready to be designated.
+    out.push(DemoApplication {
+        unit_type: DemoType::Enterprise,
+        subject: DemoSubject::Enterprise(28),
+        origin: DemoOrigin::Town,
+        statement: ENTERPRISE_STATEMENT,
+        created: recent(50),
+        script: vec![
+            step(Step::Submit, recent(45)),
+            with_reasons(Step::Recommend, recent(38), "同意推荐。"),
+            DemoAction::Assess {
+                percent: 91,
+                complete: true,
+            },
+            step(Step::OpenPublicity, recent(20)),
+        ],
+    });
     out.push(DemoApplication {
         unit_type: DemoType::Enterprise,
         subject: DemoSubject::Enterprise(22),

@@ -189,6 +189,13 @@ impl ApplicationScope {
     pub fn area_zones(&self) -> &[i64] {
         &self.area_zones
     }
+    /// A town or zone officer's own divisions (first review, nominating units).
+    pub fn review_divisions(&self) -> &[i64] {
+        &self.review_divisions
+    }
+    pub fn review_zones(&self) -> &[i64] {
+        &self.review_zones
+    }
     pub fn stations(&self) -> &[i64] {
         &self.stations
     }
@@ -223,14 +230,24 @@ impl ApplicationScope {
                 .is_some_and(|e| self.enterprises.contains(&e))
     }
 
-    /// May submit or withdraw: the office, a town or station for its area (a nomination), a
-    /// station for itself, an enterprise's administrator for the enterprise.
+    /// May apply for (or nominate) the subject: the office; for an enterprise, its own
+    /// administrators and the town or station of its area; for a unit (a base or a station),
+    /// the town or zone officer of its area, or the station itself.
     pub fn can_apply_for(&self, s: &Subject) -> bool {
-        self.office
-            || self.in_area(s, &self.area_divisions, &self.area_zones)
-            || s.unit_id.is_some_and(|u| self.stations.contains(&u))
-            || s.enterprise_id
-                .is_some_and(|e| self.admin_enterprises.contains(&e))
+        if self.office {
+            return true;
+        }
+        match (s.enterprise_id, s.unit_id) {
+            (Some(e), _) => {
+                self.admin_enterprises.contains(&e)
+                    || self.in_area(s, &self.area_divisions, &self.area_zones)
+            }
+            (None, Some(u)) => {
+                self.stations.contains(&u)
+                    || self.in_area(s, &self.review_divisions, &self.review_zones)
+            }
+            (None, None) => false,
+        }
     }
 
     /// May take the first review (recommend, return, reject): the office, or the town or zone
@@ -620,6 +637,8 @@ mod application_tests {
         let s = st.application_scope();
         assert!(s.can_apply_for(&subject(Some(1), None, 7)));
         assert!(s.can_apply_for(&subject(None, Some(40), 7)));
+        // Not another unit of its area (a town government, another station).
+        assert!(!s.can_apply_for(&subject(None, Some(41), 7)));
         assert!(!s.can_first_review(&subject(Some(1), None, 7)));
     }
 

@@ -366,6 +366,29 @@ impl ProgrammeSpec {
                 ));
             }
         }
+        let sv = &self.supervision;
+        for (name, v, lo, hi) in [
+            ("reminder_working_days", sv.reminder_working_days, 0, 30),
+            (
+                "stale_report_working_days",
+                sv.stale_report_working_days,
+                1,
+                250,
+            ),
+            (
+                "notice_reply_working_days",
+                sv.notice_reply_working_days,
+                1,
+                60,
+            ),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                out.push(err(
+                    format!("supervision.{name}"),
+                    format!("between {lo} and {hi}"),
+                ));
+            }
+        }
         let mut seen_targets: BTreeMap<DemoType, Vec<(NaiveDate, u32, usize)>> = BTreeMap::new();
         for (i, t) in self.targets.iter().enumerate() {
             let at = format!("targets[{i}]");

@@ -128,7 +128,7 @@ pub fn parse_figures(text: &str) -> Result<Vec<Figure>, String> {
             ));
         };
         let v = value.trim().trim_end_matches('%').replace(',', "");
-        let Ok(value) = v.parse::<f64>() else {
+        let Some(value) = v.parse::<f64>().ok().filter(|x| x.is_finite()) else {
             return Err(format!(
                 "第{}行的数值“{}”不是数字 / line {}: \"{}\" is not a number",
                 i + 1,
@@ -137,7 +137,7 @@ pub fn parse_figures(text: &str) -> Result<Vec<Figure>, String> {
                 value.trim()
             ));
         };
-        if label.trim().is_empty() || label.chars().count() > 60 || !value.is_finite() {
+        if label.trim().is_empty() || label.chars().count() > 60 {
             return Err(format!(
                 "第{}行的名称应为1至60个字符 / line {}: a name has 1 to 60 characters",
                 i + 1,

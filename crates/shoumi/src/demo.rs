@@ -245,7 +245,17 @@ async fn load_worklist(db: &Db, office_uid: i64) -> anyhow::Result<()> {
                 if closed {
                     let notice = wl::notice(db, &npid).await?;
                     let mut tx = db.begin(&actor).await?;
-                    wl::close_notice(&mut tx, &office, &notice, true, "", on).await?;
+                    wl::close_notice(
+                        &mut tx,
+                        &office,
+                        &cal,
+                        &programme.spec.supervision,
+                        &notice,
+                        true,
+                        "",
+                        on,
+                    )
+                    .await?;
                     tx.commit().await?;
                 }
             }

@@ -252,7 +252,11 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     m.insert(("POST", "/demonstration/new"), only(APPLY));
     m.insert(("GET", "/demonstration/{id}"), only(APP_A));
     m.insert(("POST", "/demonstration/{id}/step"), only(APP_A));
-    m.insert(("GET", "/demonstration/{id}/files/{file}"), only(APP_A));
+    // The matrix's file is the office's own material: the office and the assessors only.
+    m.insert(
+        ("GET", "/demonstration/{id}/files/{file}"),
+        only(&["admin", "office", "expert"]),
+    );
     // Only the office may add files once an application is closed.
     m.insert(
         ("POST", "/demonstration/{id}/files"),

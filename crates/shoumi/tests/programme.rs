@@ -168,41 +168,45 @@ async fn every_legal_step_moves_the_application_and_writes_its_history_and_audit
     assign(db, &id, "expert").await;
     score_all(db, &office, &id, 90).await;
     score_all(db, &expert, &id, 80).await;
-    // Publicity opened a month ago: over by now.
-    let start = today - Duration::days(30);
-    let walk: Vec<(Step, StepForm, Stage)> = vec![
+    // Publicity opens today; the steps after it are taken a month on, when it is over.
+    let later = today + Duration::days(30);
+    let walk: Vec<(Step, StepForm, Stage, NaiveDate)> = vec![
         (
             Step::OpenPublicity,
-            StepForm {
-                date: start.to_string(),
-                ..Default::default()
-            },
+            StepForm::default(),
             Stage::Publicity,
+            today,
         ),
-        (Step::Designate, StepForm::default(), Stage::Designated),
-        (Step::Keep, StepForm::default(), Stage::Designated),
+        (
+            Step::Designate,
+            StepForm::default(),
+            Stage::Designated,
+            later,
+        ),
+        (Step::Keep, StepForm::default(), Stage::Designated, later),
         (
             Step::Rectify,
             StepForm {
                 reasons: "限期整改".into(),
-                rectify_by: (today + Duration::days(20)).to_string(),
+                rectify_by: (later + Duration::days(20)).to_string(),
                 ..Default::default()
             },
             Stage::Rectifying,
+            later,
         ),
-        (Step::Keep, StepForm::default(), Stage::Designated),
-        (Step::Revoke, reasons("撤销"), Stage::Revoked),
+        (Step::Keep, StepForm::default(), Stage::Designated, later),
+        (Step::Revoke, reasons("撤销"), Stage::Revoked, later),
     ];
-    for (step, form, want) in walk {
+    for (step, form, want, on) in walk {
         let audits = count(db, "audit_log").await;
-        let got = take(db, &office, &id, step, form, today).await.unwrap();
+        let got = take(db, &office, &id, step, form, on).await.unwrap();
         assert_eq!(got, want);
         assert_eq!(count(db, "audit_log").await, audits + 1, "{step}");
     }
     let a = demo::get(db, &office, &id).await.unwrap();
     assert_eq!(a.score, Some(850), "the mean of 90 and 80");
     assert!(a.designation_number.as_deref().unwrap().contains('〔'));
-    assert_eq!(a.ended_on, Some(today.to_string()));
+    assert_eq!(a.ended_on, Some(later.to_string()));
     let history = demo::events(db, &a).await.unwrap();
     assert_eq!(history.len(), 11, "created plus ten steps");
     let last = sql::query(
@@ -319,6 +323,24 @@ async fn the_score_decides_pass_or_fail_and_designation_waits_for_publicity_and_
         .await
         .unwrap_err();
     assert!(matches!(e, StorageError::Refused { .. }));
+    // Publicity cannot be dated before the assessment began, nor designation skip it.
+    let e = take(
+        db,
+        &office,
+        &id,
+        Step::OpenPublicity,
+        StepForm {
+            date: (today - Duration::days(30)).to_string(),
+            ..Default::default()
+        },
+        today,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&e, StorageError::Invalid(f) if f.for_field("date").is_some()),
+        "{e}"
+    );
     take(
         db,
         &office,
@@ -815,7 +837,7 @@ async fn the_dashboard_draws_svg_charts_and_its_count_moves_when_a_unit_is_desig
             .await
             .unwrap();
     }
-    tx.commit().await.unwrap();
+    tx.commit_if_audited().await.unwrap();
     let later = demo::today() + Duration::days(20);
     take(db, &office, id, Step::Designate, StepForm::default(), later)
         .await

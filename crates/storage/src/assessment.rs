@@ -364,7 +364,7 @@ pub async fn save(
             ));
             continue;
         };
-        if text.trim().is_empty() {
+        if text.trim().is_empty() && comment.trim().is_empty() {
             continue;
         }
         match programme::parse_score(text, l.indicator.points) {
@@ -379,6 +379,9 @@ pub async fn save(
     }
     if !errors.is_empty() {
         return Err(StorageError::Invalid(errors));
+    }
+    if parsed.is_empty() {
+        return Ok(());
     }
     let t = now();
     for (key, v, comment) in &parsed {

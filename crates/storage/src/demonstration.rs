@@ -201,7 +201,10 @@ pub async fn list(
     let term = q.q.trim();
     if !term.is_empty() {
         args.push(format!("%{}%", term.replace(['%', '_'], "")));
-        filter.push(format!("a.subject_name LIKE ${}", args.len() + 1));
+        filter.push(format!(
+            "LOWER(a.subject_name) LIKE LOWER(${})",
+            args.len() + 1
+        ));
     }
     let where_ = filter.join(" AND ");
     let mut tx = db.read().await?;
@@ -211,10 +214,10 @@ pub async fn list(
         count = count.bind(a.clone());
     }
     let total = count.fetch_one(&mut tx).await?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = u64::from(q.page.unwrap_or(1).clamp(1, 1_000_000));
     let (lim, off) = match limit {
-        Some(l) => (l, 0),
-        None => (PAGE_SIZE, (page - 1) * PAGE_SIZE),
+        Some(l) => (u64::from(l), 0),
+        None => (u64::from(PAGE_SIZE), (page - 1) * u64::from(PAGE_SIZE)),
     };
     let rows_sql = format!(
         "{SELECT} WHERE {where_} ORDER BY a.updated_at DESC, a.id DESC LIMIT {lim} OFFSET {off}"
@@ -567,7 +570,7 @@ pub async fn step(
     let app = get(tx.conn(), scope, public_id).await?;
     let subject = app.subject();
     let allowed = match step.by() {
-        StepBy::Applicant => scope.can_apply_for(&subject),
+        StepBy::Applicant => applicant_side(scope, &app),
         StepBy::FirstReviewer => scope.can_first_review(&subject),
         StepBy::Office => scope.is_office(),
     };
@@ -593,6 +596,25 @@ pub async fn step(
     }
     let date = parse_date(&form.date, "date")?;
     let on = date.unwrap_or(today);
+    // A step cannot be dated before the step that led here: publicity cannot be backdated to
+    // before the assessment, nor a designation to before the publicity.
+    let previous: Option<String> = sql::query_scalar(
+        "SELECT on_date FROM application_events WHERE application_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(app.id)
+    .fetch_optional(tx.conn())
+    .await?;
+    if let Some(prev) = previous
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        && on < prev
+    {
+        return Err(field(
+            "date",
+            &format!("日期不能早于上一步骤的日期{prev}"),
+            &format!("the date cannot be before the previous step's date, {prev}"),
+        ));
+    }
     if on > today {
         return Err(field(
             "date",
@@ -657,13 +679,44 @@ pub async fn step(
             }
         }
         Step::Designate | Step::FailPublicity => {
-            let p = publicity_state(tx, &app).await?;
+            let mut p = publicity_state(tx, &app).await?;
+            // The end by the calendar in force now: a year's notice imported since the publicity
+            // opened settles an end that was assumed then.
+            if let Some(start) = app
+                .publicity_start
+                .as_deref()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            {
+                let end =
+                    demonstration::publicity_end(calendar, start, rules.publicity_working_days);
+                p.end = end.value;
+                p.end_uncertain = end.uncertain();
+            }
             if step == Step::Designate {
+                if p.end_uncertain {
+                    return Err(StorageError::refused(
+                        format!(
+                            "公示期跨入尚无节假日安排的年份，结束日期{}只是推定；请先导入该年度节假日安排",
+                            p.end
+                        ),
+                        format!(
+                            "the publicity runs into a year without a holiday notice, so its end {} is only assumed; import that year's calendar first",
+                            p.end
+                        ),
+                    ));
+                }
                 check_designation(&p, on)?;
                 let number = if form.number.trim().is_empty() {
                     next_number(tx, &rules.number_prefix, app.unit_type, on).await?
                 } else {
-                    form.number.trim().to_string()
+                    let n = form.number.trim().to_string();
+                    if n.chars().count() > 60 {
+                        return Err(StorageError::Invalid(FieldErrors {
+                            errors: vec![FieldError::too_long("number", 60)],
+                            warnings: vec![],
+                        }));
+                    }
+                    n
                 };
                 sets.push(("designation_number", Some(number)));
                 sets.push(("designated_on", Some(on.to_string())));
@@ -760,7 +813,15 @@ pub async fn step(
         args,
     )
     .execute(tx.conn())
-    .await?;
+    .await
+    .map_err(|e| match e {
+        StorageError::Duplicate { .. } => field(
+            "number",
+            "该命名编号已被使用",
+            "that designation number is already in use",
+        ),
+        other => other,
+    })?;
     if done.rows_affected() != 1 {
         return Err(StorageError::refused(
             "申请已被他人处理，请刷新后重试",
@@ -796,6 +857,29 @@ pub async fn step(
     .await?;
     notify_step(tx, &app, step, to, reasons).await?;
     Ok(to)
+}
+
+/// Who may take the applicant's steps (submit, withdraw): the office; for an enterprise's own
+/// application only its administrators; for a nomination the side that may nominate it (the
+/// town or zone, or a station for its area or itself) — not the enterprise it nominates.
+fn applicant_side(scope: &ApplicationScope, app: &Application) -> bool {
+    if scope.is_office() {
+        return true;
+    }
+    let subject = app.subject();
+    let own_admin = subject.enterprise_id.is_some_and(|e| {
+        scope.can_apply_for(&Subject {
+            enterprise_id: Some(e),
+            unit_id: None,
+            division_id: None,
+            zone_id: None,
+        })
+    });
+    if app.origin == "enterprise" {
+        own_admin
+    } else {
+        scope.can_apply_for(&subject) && !own_admin
+    }
 }
 
 /// Who hears of a step: the first reviewers when an application arrives, the office when one
@@ -870,7 +954,20 @@ async fn next_number(
     .bind(format!("{year}-12-31"))
     .fetch_one(tx.conn())
     .await?;
-    Ok(demonstration::designation_number(prefix, year, n + 1))
+    // Numbers chosen by hand may already hold the next one: take the first free.
+    let mut k = n + 1;
+    loop {
+        let number = demonstration::designation_number(prefix, year, k);
+        let used: i64 =
+            sql::query_scalar("SELECT COUNT(*) FROM applications WHERE designation_number = $1")
+                .bind(number.clone())
+                .fetch_one(tx.conn())
+                .await?;
+        if used == 0 {
+            return Ok(number);
+        }
+        k += 1;
+    }
 }
 
 async fn publicity_state(tx: &mut AuditedTx<'_>, app: &Application) -> Result<PublicityState> {
@@ -1074,9 +1171,10 @@ pub async fn expire_due(
     }
     .application_scope();
     let actor = crate::Actor::system("expiry");
+    let mut n = 0;
     for pid in &due {
         let mut tx = db.begin(&actor).await?;
-        step(
+        let r = step(
             &mut tx,
             &office,
             calendar,
@@ -1088,10 +1186,17 @@ pub async fn expire_due(
             },
             today,
         )
-        .await?;
-        tx.commit().await?;
+        .await;
+        match r {
+            Ok(_) => {
+                tx.commit().await?;
+                n += 1;
+            }
+            // Moved meanwhile (revoked, reviewed): the others still expire.
+            Err(e) => tracing::warn!(application = %pid, error = %e, "designation not expired"),
+        }
     }
-    Ok(due.len())
+    Ok(n)
 }
 
 /// Units holding a title on `on` (designations are public acts: no scope), by type and number.
@@ -1393,7 +1498,7 @@ pub async fn save_scores(
     }
     let uid = scope.user_id();
     let before = sql::query(
-        "SELECT indicator_key, score FROM application_scores WHERE application_id = $1 AND assessor_user_id = $2",
+        "SELECT indicator_key, score, comment FROM application_scores WHERE application_id = $1 AND assessor_user_id = $2",
     )
     .bind(app.id)
     .bind(uid)
@@ -1403,7 +1508,8 @@ pub async fn save_scores(
     for r in before {
         let k: String = r.try_get("indicator_key")?;
         let v: i64 = r.try_get("score")?;
-        before_map.insert(k, json!(programme::show_tenths(v)));
+        let c: String = r.try_get("comment")?;
+        before_map.insert(k, json!({"score": programme::show_tenths(v), "comment": c}));
     }
     let t = now();
     let mut after_map = before_map.clone();
@@ -1421,7 +1527,10 @@ pub async fn save_scores(
         .bind(t)
         .execute(tx.conn())
         .await?;
-        after_map.insert(key.clone(), json!(programme::show_tenths(*v)));
+        after_map.insert(
+            key.clone(),
+            json!({"score": programme::show_tenths(*v), "comment": comment}),
+        );
     }
     if before_map == after_map {
         return Ok(());
@@ -1535,11 +1644,17 @@ pub async fn add_objection(
         ));
     }
     let content = form.content.trim();
+    let mut errors = FieldErrors::default();
     if content.is_empty() {
-        return Err(StorageError::Invalid(FieldErrors {
-            errors: vec![FieldError::required("content")],
-            warnings: vec![],
-        }));
+        errors.errors.push(FieldError::required("content"));
+    } else if content.chars().count() > 5000 {
+        errors.errors.push(FieldError::too_long("content", 5000));
+    }
+    if form.objector.chars().count() > 100 {
+        errors.errors.push(FieldError::too_long("objector", 100));
+    }
+    if !errors.is_empty() {
+        return Err(StorageError::Invalid(errors));
     }
     let pid = new_public_id();
     sql::query(
@@ -1658,8 +1773,18 @@ pub(crate) fn file_meta_row(r: &sql::Row) -> Result<FileMeta> {
     })
 }
 
-pub async fn files(db: &Db, app: &Application) -> Result<Vec<FileMeta>> {
-    files_of(db, "application", app.id).await
+/// The files of an application the scope may see: the office and the application's assessors
+/// see every file; the applicant side and the area see the application's own material, not the
+/// assessors' or the office's.
+pub async fn files(db: &Db, scope: &ApplicationScope, app: &Application) -> Result<Vec<FileMeta>> {
+    let all = files_of(db, "application", app.id).await?;
+    Ok(if scope.is_office() || app.assigned {
+        all
+    } else {
+        all.into_iter()
+            .filter(|f| f.purpose == "application")
+            .collect()
+    })
 }
 
 /// The files attached to a record (`owner_kind`: application, work_report).
@@ -1757,8 +1882,11 @@ pub async fn file_content(
     let r = sql::query(&format!(
         "SELECT f.public_id, f.purpose, f.name, f.kind, f.size, f.sha256, f.sm3, NULL AS uploaded_by, f.uploaded_at, \
          f.content FROM files f JOIN applications a ON a.id = f.owner_id AND f.owner_kind = 'application' \
-         WHERE f.public_id = $2 AND f.archived_at IS NULL AND $1 = $1 AND {}",
-        scope_sql(scope)
+         WHERE f.public_id = $2 AND f.archived_at IS NULL AND $1 = $1 AND {} \
+         AND (f.purpose = 'application' OR {} OR EXISTS (SELECT 1 FROM application_assessors aa3 \
+              WHERE aa3.application_id = a.id AND aa3.user_id = $1))",
+        scope_sql(scope),
+        if scope.is_office() { "1=1" } else { "1=0" }
     ))
     .bind(scope.user_id())
     .bind(file_id.to_string())

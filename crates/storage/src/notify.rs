@@ -62,21 +62,14 @@ pub async fn send(tx: &mut AuditedTx<'_>, users: &[i64], m: &Message<'_>) -> Res
     let mut n = 0;
     for u in users {
         let key = m.dedupe_key.map(|k| format!("{k}:{u}"));
-        if let Some(k) = &key {
-            let seen: i64 =
-                sql::query_scalar("SELECT COUNT(*) FROM notifications WHERE dedupe_key = $1")
-                    .bind(k.clone())
-                    .fetch_one(tx.conn())
-                    .await?;
-            if seen > 0 {
-                continue;
-            }
-        }
-        sql::query(
+        // A reminder already written (by this run, an earlier one or another instance) is skipped
+        // by the unique key itself, not by a check that could race.
+        let done = sql::query(
             "INSERT INTO notifications (public_id, user_id, kind, title, body, link, dedupe_key, email_status, created_at) \
              SELECT $1, u.id, $2, $3, $4, $5, $6, \
                     CASE WHEN u.email IS NOT NULL AND u.email <> '' THEN 'pending' ELSE 'none' END, $7 \
-             FROM users u WHERE u.id = $8 AND u.disabled = 0",
+             FROM users u WHERE u.id = $8 AND u.disabled = 0 \
+             ON CONFLICT (dedupe_key) DO NOTHING",
         )
         .bind(new_public_id())
         .bind(m.kind.as_str())
@@ -88,7 +81,7 @@ pub async fn send(tx: &mut AuditedTx<'_>, users: &[i64], m: &Message<'_>) -> Res
         .bind(u)
         .execute(tx.conn())
         .await?;
-        n += 1;
+        n += done.rows_affected() as usize;
     }
     Ok(n)
 }
@@ -97,8 +90,8 @@ pub async fn send(tx: &mut AuditedTx<'_>, users: &[i64], m: &Message<'_>) -> Res
 /// unit, and for a town government or zone committee the town or zone officers of its area.
 pub async fn unit_members(tx: &mut AuditedTx<'_>, unit_id: i64) -> Result<Vec<i64>> {
     let rows = sql::query(
-        "SELECT DISTINCT g.user_id FROM grants g JOIN units u ON u.id = $1 \
-         WHERE g.revoked_at IS NULL AND ( \
+        "SELECT DISTINCT g.user_id FROM grants g JOIN units u ON u.id = $1 JOIN users us ON us.id = g.user_id \
+         WHERE g.revoked_at IS NULL AND us.disabled = 0 AND ( \
            (g.role IN ('department', 'agency') AND g.scope_kind = 'unit' AND g.scope_id = u.id) \
            OR (g.role = 'town' AND g.scope_kind = 'division' AND u.kind = 'town_government' AND g.scope_id = u.division_id) \
            OR (g.role = 'town' AND g.scope_kind = 'zone' AND u.kind = 'zone_committee' AND g.scope_id = u.zone_id))",
@@ -112,7 +105,8 @@ pub async fn unit_members(tx: &mut AuditedTx<'_>, unit_id: i64) -> Result<Vec<i6
 /// The programme office's people.
 pub async fn office_users(tx: &mut AuditedTx<'_>) -> Result<Vec<i64>> {
     let rows = sql::query(
-        "SELECT DISTINCT user_id FROM grants WHERE role = 'office' AND revoked_at IS NULL",
+        "SELECT DISTINCT g.user_id FROM grants g JOIN users u ON u.id = g.user_id \
+         WHERE g.role = 'office' AND g.revoked_at IS NULL AND u.disabled = 0",
     )
     .fetch_all(tx.conn())
     .await?;
@@ -202,6 +196,27 @@ pub async fn unread(db: &Db, user_id: i64) -> Result<i64> {
         .await
 }
 
+/// One of the user's own notifications.
+pub async fn get(db: &Db, user_id: i64, public_id: &str) -> Result<Notification> {
+    let r = sql::query(
+        "SELECT public_id, kind, title, body, link, created_at, read_at FROM notifications \
+         WHERE user_id = $1 AND public_id = $2",
+    )
+    .bind(user_id)
+    .bind(public_id.to_string())
+    .fetch_one(db)
+    .await?;
+    Ok(Notification {
+        public_id: r.try_get("public_id")?,
+        kind: r.try_get("kind")?,
+        title: r.try_get("title")?,
+        body: r.try_get("body")?,
+        link: r.try_get("link")?,
+        created_at: r.try_get("created_at")?,
+        read: r.try_get::<Option<i64>>("read_at")?.is_some(),
+    })
+}
+
 /// Marks one (or, with None, every) unread notification of the user as read. Reading is not an
 /// audited change of the record, so it runs outside an audited transaction.
 pub async fn mark_read(db: &Db, user_id: i64, public_id: Option<&str>) -> Result<u64> {
@@ -240,10 +255,16 @@ pub struct Outgoing {
     pub link: String,
 }
 
+/// How often a failed e-mail is tried before it stays failed.
+pub const MAIL_ATTEMPTS: i64 = 3;
+
+/// E-mails waiting: pending ones, and failed ones with attempts left.
 pub async fn pending_mail(db: &Db, limit: i64) -> Result<Vec<Outgoing>> {
     let rows = sql::query(&format!(
         "SELECT n.id, u.email, u.display_name, n.title, n.body, n.link FROM notifications n \
-         JOIN users u ON u.id = n.user_id WHERE n.email_status = 'pending' ORDER BY n.id LIMIT {limit}"
+         JOIN users u ON u.id = n.user_id WHERE n.email_status = 'pending' \
+            OR (n.email_status = 'failed' AND n.email_attempts < {MAIL_ATTEMPTS}) \
+         ORDER BY n.id LIMIT {limit}"
     ))
     .fetch_all(db)
     .await?;
@@ -261,7 +282,21 @@ pub async fn pending_mail(db: &Db, limit: i64) -> Result<Vec<Outgoing>> {
         .collect()
 }
 
-/// Records the outcome of sending one e-mail.
+/// Claims one e-mail for sending: true for exactly one caller, so two instances working the
+/// outbox never send the same message twice.
+pub async fn claim_mail(db: &Db, id: i64) -> Result<bool> {
+    let done = sql::query(
+        "UPDATE notifications SET email_status = 'sending', email_attempts = email_attempts + 1 \
+         WHERE id = $1 AND (email_status = 'pending' OR (email_status = 'failed' AND email_attempts < $2))",
+    )
+    .bind(id)
+    .bind(MAIL_ATTEMPTS)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the outcome of sending one (claimed) e-mail.
 pub async fn mail_done(db: &Db, id: i64, error: Option<&str>) -> Result<()> {
     sql::query("UPDATE notifications SET email_status = $1, email_error = $2 WHERE id = $3")
         .bind(if error.is_some() { "failed" } else { "sent" })

@@ -664,9 +664,16 @@ pub async fn review_report(
             "no such report awaiting review",
         ));
     };
+    if reasons.chars().count() > 2000 {
+        return Err(StorageError::Invalid(FieldErrors {
+            errors: vec![FieldError::too_long("reasons", 2000)],
+            warnings: vec![],
+        }));
+    }
     let status = if accept { "accepted" } else { "returned" };
-    sql::query(
-        "UPDATE work_reports SET status = $1, review_reasons = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5",
+    let done = sql::query(
+        "UPDATE work_reports SET status = $1, review_reasons = $2, reviewed_by = $3, reviewed_at = $4 \
+         WHERE id = $5 AND status = 'submitted'",
     )
     .bind(status)
     .bind(reasons.trim().to_string())
@@ -675,10 +682,16 @@ pub async fn review_report(
     .bind(r.try_get::<i64>("id")?)
     .execute(tx.conn())
     .await?;
-    let completes = accept && r.try_get::<i64>("claims_done")? != 0;
-    if completes {
+    if done.rows_affected() != 1 {
+        return Err(StorageError::refused(
+            "该报告已被他人审核",
+            "the report was reviewed meanwhile",
+        ));
+    }
+    let mut completes = false;
+    if accept && r.try_get::<i64>("claims_done")? != 0 {
         let on: String = r.try_get("reported_on")?;
-        sql::query(
+        let done = sql::query(
             "UPDATE work_items SET status = 'done', completed_on = $1, updated_at = $2 WHERE id = $3 AND status = 'open'",
         )
         .bind(on)
@@ -686,6 +699,7 @@ pub async fn review_report(
         .bind(item.id)
         .execute(tx.conn())
         .await?;
+        completes = done.rows_affected() == 1;
     }
     tx.audit(
         &format!("work_report.{status}"),
@@ -748,6 +762,8 @@ pub struct Notice {
     pub reply: String,
     pub replied_on: Option<String>,
     pub closed_on: Option<String>,
+    /// Why the office sent the last reply back.
+    pub return_reasons: String,
 }
 
 impl Notice {
@@ -759,7 +775,7 @@ impl Notice {
 
 const NOTICE_SELECT: &str = "SELECT n.id, n.public_id, n.number, i.public_id AS item_public_id, i.title AS item_title, \
      n.unit_id, COALESCE(u.short_name, u.name) AS unit_name, n.issued_on, n.reply_by, n.reply_by_uncertain, n.content, \
-     n.status, n.reply, n.replied_on, n.closed_on FROM supervision_notices n JOIN units u ON u.id = n.unit_id \
+     n.status, n.reply, n.replied_on, n.closed_on, n.return_reasons FROM supervision_notices n JOIN units u ON u.id = n.unit_id \
      LEFT JOIN work_items i ON i.id = n.item_id";
 
 fn decode_notice(r: &sql::Row) -> Result<Notice> {
@@ -781,6 +797,7 @@ fn decode_notice(r: &sql::Row) -> Result<Notice> {
         reply: r.try_get("reply")?,
         replied_on: r.try_get("replied_on")?,
         closed_on: r.try_get("closed_on")?,
+        return_reasons: r.try_get("return_reasons")?,
     })
 }
 
@@ -897,6 +914,8 @@ pub async fn issue_notice(
     let content = form.content.trim();
     if content.is_empty() {
         errors.errors.push(FieldError::required("content"));
+    } else if content.chars().count() > 5000 {
+        errors.errors.push(FieldError::too_long("content", 5000));
     }
     let (reply_by, uncertain) = if form.reply_by.trim().is_empty() {
         let r = cal.add_working_days(today, i64::from(rules.notice_reply_working_days));
@@ -1000,9 +1019,13 @@ pub async fn reply_notice(
         ));
     }
     let reply = reply.trim();
-    if reply.is_empty() {
+    if reply.is_empty() || reply.chars().count() > 5000 {
         return Err(StorageError::Invalid(FieldErrors {
-            errors: vec![FieldError::required("reply")],
+            errors: vec![if reply.is_empty() {
+                FieldError::required("reply")
+            } else {
+                FieldError::too_long("reply", 5000)
+            }],
             warnings: vec![],
         }));
     }
@@ -1052,9 +1075,12 @@ pub async fn reply_notice(
 }
 
 /// The office closes an answered notice, or sends it back for a better answer.
+#[allow(clippy::too_many_arguments)]
 pub async fn close_notice(
     tx: &mut AuditedTx<'_>,
     scope: &WorkScope,
+    cal: &WorkCalendar,
+    rules: &SupervisionRules,
     notice: &Notice,
     accept: bool,
     reasons: &str,
@@ -1079,9 +1105,15 @@ pub async fn close_notice(
         .execute(tx.conn())
         .await?
     } else {
+        // Sent back: a fresh reply period from today, and the reasons kept on the notice.
+        let by = cal.add_working_days(today, i64::from(rules.notice_reply_working_days));
         sql::query(
-            "UPDATE supervision_notices SET status = 'issued', updated_at = $1 WHERE id = $2 AND status = 'answered'",
+            "UPDATE supervision_notices SET status = 'issued', reply_by = $1, reply_by_uncertain = $2, \
+             return_reasons = $3, updated_at = $4 WHERE id = $5 AND status = 'answered'",
         )
+        .bind(by.value.to_string())
+        .bind(i64::from(by.uncertain()))
+        .bind(reasons.trim().to_string())
         .bind(now())
         .bind(notice.id)
         .execute(tx.conn())
@@ -1262,7 +1294,11 @@ pub async fn remind(
             let (kind, title, key) = match f.reason {
                 SupervisionReason::DueSoon => (
                     Kind::DeadlineSoon,
-                    format!("{}个工作日后到期：{}", f.days, i.title),
+                    if f.days == 0 {
+                        format!("今天到期：{}", i.title)
+                    } else {
+                        format!("{}个工作日后到期：{}", f.days, i.title)
+                    },
                     format!("due_soon:{}:{}", i.public_id, i.deadline),
                 ),
                 SupervisionReason::Overdue => (

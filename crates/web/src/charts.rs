@@ -11,6 +11,8 @@ use askama::Template;
 #[derive(Template)]
 #[template(path = "charts/bars.svg", escape = "html")]
 pub struct Bars {
+    /// Unique on the page (several charts share one document).
+    pub uid: u32,
     pub title: String,
     pub desc: String,
     pub width: u32,
@@ -143,7 +145,9 @@ impl Bars {
             })
             .collect::<Vec<_>>();
         let legend_y = axis_y + 30;
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
         Bars {
+            uid: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             title: title.to_string(),
             desc: desc.to_string(),
             width,

@@ -79,6 +79,12 @@ impl Mailer {
             }
         };
         if !cfg.username.is_empty() {
+            if matches!(cfg.security.trim(), "" | "none") {
+                tracing::warn!(
+                    host = %cfg.host,
+                    "smtp: credentials are sent without TLS; set smtp.security = starttls or tls unless the relay is on a trusted network"
+                );
+            }
             b = b.credentials(Credentials::new(cfg.username.clone(), cfg.password.clone()));
         }
         Ok(Mailer {
@@ -96,6 +102,9 @@ impl Mailer {
     ) -> Result<(usize, usize), shoumi_storage::StorageError> {
         let (mut sent, mut failed) = (0, 0);
         for m in notify::pending_mail(db, limit).await? {
+            if !notify::claim_mail(db, m.id).await? {
+                continue; // another instance has it
+            }
             let outcome = self.send_one(&m).await;
             match &outcome {
                 Ok(()) => sent += 1,
@@ -118,10 +127,12 @@ impl Mailer {
             body.push_str("\n\n");
             body.push_str(&m.body);
         }
-        if !m.link.is_empty() {
+        if !m.link.is_empty() && !self.base_url.is_empty() {
             body.push_str("\n\n");
             body.push_str(&self.base_url);
             body.push_str(&m.link);
+        } else if !m.link.is_empty() {
+            body.push_str("\n\n请登录守秘平台查看。");
         }
         body.push_str("\n\n-- \n守秘 商业秘密保护平台（系统自动发送，请勿直接回复）\n");
         let msg = Message::builder()

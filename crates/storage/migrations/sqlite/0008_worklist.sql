@@ -66,6 +66,7 @@ CREATE TABLE supervision_notices (
     replied_on TEXT,
     replied_by INTEGER REFERENCES users(id),
     closed_on TEXT,
+    return_reasons TEXT NOT NULL DEFAULT '',
     created_by INTEGER REFERENCES users(id),
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
@@ -73,7 +74,8 @@ CREATE TABLE supervision_notices (
 CREATE INDEX supervision_notices_unit ON supervision_notices(unit_id, status);
 
 -- A person's inbox. dedupe_key keeps a reminder from being sent twice. email_status: none (no
--- address or no mail configured), pending, sent, failed.
+-- address or no mail configured), pending, sending (claimed by one instance), sent, failed (tried again
+-- until email_attempts reaches 3).
 CREATE TABLE notifications (
     id INTEGER PRIMARY KEY,
     public_id TEXT NOT NULL UNIQUE,
@@ -85,6 +87,7 @@ CREATE TABLE notifications (
     dedupe_key TEXT UNIQUE,
     email_status TEXT NOT NULL DEFAULT 'none',
     email_error TEXT NOT NULL DEFAULT '',
+    email_attempts INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     read_at INTEGER
 );

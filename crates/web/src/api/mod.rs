@@ -116,7 +116,7 @@ pub async fn get_application(
     }
     let a = shoumi_storage::demonstration::get(&state.db, &scope, &id).await?;
     let events = shoumi_storage::demonstration::events(&state.db, &a).await?;
-    let files = shoumi_storage::demonstration::files(&state.db, &a).await?;
+    let files = shoumi_storage::demonstration::files(&state.db, &scope, &a).await?;
     Ok(Json(
         json!({"application": a, "history": events, "files": files}),
     ))

@@ -349,7 +349,7 @@ pub async fn save(
     .await
     {
         Ok(()) => {
-            tx.commit().await?;
+            tx.commit_if_audited().await?;
             Ok(Redirect::to(&format!("/assessment/{id}")).into_response())
         }
         Err(StorageError::Invalid(errors)) => {

@@ -284,6 +284,7 @@ struct DetailPage {
     errors: FieldErrors,
     accepted: &'static str,
     today: String,
+    tomorrow: String,
 }
 
 impl DetailPage {
@@ -360,7 +361,7 @@ async fn detail_page(
     let mut r = render(DetailPage {
         l: Layout::new(&s.ctx, &a.subject_name),
         events: demo::events(&state.db, &a).await?,
-        files: demo::files(&state.db, &a).await?,
+        files: demo::files(&state.db, &scope, &a).await?,
         assessors: demo::assessors(&state.db, &a).await?,
         objections: demo::objections(&state.db, &a).await?,
         candidates,
@@ -371,6 +372,10 @@ async fn detail_page(
         errors,
         accepted: shoumi_domain::files::ACCEPTED,
         today: demo::today().to_string(),
+        tomorrow: demo::today()
+            .succ_opt()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         a,
     })?;
     *r.status_mut() = status;

@@ -59,10 +59,7 @@ pub async fn open(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
     let uid = s.principal.user_id;
-    let items = notify::inbox(&state.db, uid, 1000).await?;
-    let Some(n) = items.iter().find(|n| n.public_id == id) else {
-        return Err(crate::error::AppError::NotFound);
-    };
+    let n = notify::get(&state.db, uid, &id).await?;
     notify::mark_read(&state.db, uid, Some(&id)).await?;
     // Only links inside the application are followed.
     let to = if n.link.starts_with('/') && !n.link.starts_with("//") {

@@ -38,16 +38,27 @@ pub struct OnQuery {
 }
 
 impl OnQuery {
+    /// The date asked about: 2000-01-01 to 2100-12-31.
     pub fn date(&self) -> Result<NaiveDate, AppError> {
         if self.on.trim().is_empty() {
             return Ok(demo::today());
         }
-        NaiveDate::parse_from_str(self.on.trim(), "%Y-%m-%d").map_err(|_| {
+        let d = NaiveDate::parse_from_str(self.on.trim(), "%Y-%m-%d").map_err(|_| {
             AppError::BadRequest(format!(
                 "on: expected a date YYYY-MM-DD, got \"{}\"",
                 self.on
             ))
-        })
+        })?;
+        let (lo, hi) = (
+            NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date"),
+            NaiveDate::from_ymd_opt(2100, 12, 31).expect("a date"),
+        );
+        if d < lo || d > hi {
+            return Err(AppError::BadRequest(format!(
+                "on: {d} is outside {lo} to {hi}"
+            )));
+        }
+        Ok(d)
     }
 }
 
@@ -585,10 +596,13 @@ pub async fn dashboard(
     let coverage = stations::coverage(&state.db).await?;
     let covered = coverage.iter().filter(|c| c.designated > 0).count();
     let scope = s.principal.application_scope();
-    let work = shoumi_storage::worklist::status_counts(&state.db, on).await?;
+    // The responsibility list and the pipeline are shown as they stand now; `on` dates the
+    // targets (the page says so).
+    let now = demo::today();
+    let work = shoumi_storage::worklist::status_counts(&state.db, now).await?;
     let cal = shoumi_storage::calendar::load(&state.db).await?;
     let listed =
-        shoumi_storage::worklist::supervision_list(&state.db, &cal, &stored.spec.supervision, on)
+        shoumi_storage::worklist::supervision_list(&state.db, &cal, &stored.spec.supervision, now)
             .await?;
     let mut supervised =
         super::worklist::rows(&state, listed.into_iter().map(|(i, _)| i).collect(), t).await?;
@@ -596,7 +610,7 @@ pub async fn dashboard(
     let late_notices = shoumi_storage::worklist::notices(&state.db, None)
         .await?
         .into_iter()
-        .filter(|n| n.late(on))
+        .filter(|n| n.late(now))
         .take(10)
         .collect();
     render(DashboardPage {

@@ -253,9 +253,11 @@ pub async fn create(
         title: get("title"),
         expected_output: get("expected_output"),
         deadline: get("deadline"),
+        // Kept in position (an empty choice included) so that a form shown again keeps them;
+        // storage drops the empty ones, the first chosen being the lead.
         units: pairs
             .iter()
-            .filter(|(k, v)| k == "units" && !v.is_empty())
+            .filter(|(k, _)| k == "units")
             .map(|(_, v)| v.clone())
             .collect(),
     };
@@ -877,11 +879,15 @@ pub async fn close(
 ) -> AppResult<Response> {
     s.can(Action::ReadProgramme)?;
     let n = wl::notice(&state.db, &id).await?;
+    let stored = prog::current(&state.db).await?;
+    let cal = shoumi_storage::calendar::load(&state.db).await?;
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
     match wl::close_notice(
         &mut tx,
         &s.principal.work_scope(),
+        &cal,
+        &stored.spec.supervision,
         &n,
         form.decision == "accept",
         &form.reasons,
