@@ -78,6 +78,28 @@ for target in ("sqlite", "pg"):
         first = M.get((f"province-{target}", f"single_{lab}"), {}).get("value", "")
         print(f"| {lab} | {first} | " + " | ".join(cells) + f" | {'/'.join(verdict)} |")
 
+for section, budget in (("dashboard-county", 20), ("dashboard-province", 100)):
+    rows = [r for r in res if r["section"] == section]
+    if not rows:
+        continue
+    print(f"\n### {section}: p99 budget < {budget} ms\n")
+    print("| target | request | c1 p50 | c1 p99 | c1 req/s | c50 p50 | c50 p99 | c50 req/s | p99 < budget c1/c50 |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for target in ("sqlite", "pg"):
+        labels = list(OrderedDict.fromkeys(r["label"] for r in rows if r["target"] == target))
+        for lab in labels:
+            cells, verdict = [], []
+            for c in (1, 50):
+                r = get(section, target, lab, c)
+                if r:
+                    bad = int(r["non2xx"]) + int(r["errors"])
+                    cells += [r["p50_ms"], r["p99_ms"] + (f" ({bad} err)" if bad else ""), r["rps"]]
+                    verdict.append("ok" if float(r["p99_ms"]) < budget and not bad else "FAIL")
+                else:
+                    cells += ["", "", ""]
+                    verdict.append("-")
+            print(f"| {target} | {lab} | " + " | ".join(cells) + f" | {'/'.join(verdict)} |")
+
 print("\n### other figures\n")
 print("| section | figure | value | unit | note |")
 print("|---|---|---:|---|---|")
@@ -85,6 +107,8 @@ for m in met:
     if m["section"] == "county" and m["key"].startswith("bytes_"):
         continue
     if m["section"].startswith("province-") and m["key"].startswith("single_"):
+        continue
+    if m["section"].startswith("dashboard-") and m["key"].startswith("single_"):
         continue
     if m["section"] == "county-pg" and m["key"].startswith("bytes_"):
         continue

@@ -648,24 +648,19 @@ pub fn combine(leaves: &[Leaf<'_>], sheets: &[Sheet], pass_mark: u32) -> Result<
 }
 
 /// A straight-line forecast of the count on `deadline`: the pace of the last twelve months
-/// (designations in the 365 days up to `today`) carried forward from `current`. None once the
-/// deadline has passed.
-pub fn forecast(
-    designations: &[NaiveDate],
-    current: i64,
-    today: NaiveDate,
-    deadline: NaiveDate,
-) -> Option<i64> {
+/// (`recent`: designations in the 365 days up to `today`) carried forward from `current`. None
+/// once the deadline has passed.
+pub fn forecast(recent: i64, current: i64, today: NaiveDate, deadline: NaiveDate) -> Option<i64> {
     if deadline < today {
         return None;
     }
-    let from = today - chrono::Duration::days(365);
-    let recent = designations
-        .iter()
-        .filter(|d| **d > from && **d <= today)
-        .count() as i64;
     let days_left = (deadline - today).num_days();
     Some(current + recent * days_left / 365)
+}
+
+/// The first day of the forecast's twelve-month window ending on `today` (exclusive).
+pub fn forecast_window_start(today: NaiveDate) -> NaiveDate {
+    today - chrono::Duration::days(365)
 }
 
 #[cfg(test)]
@@ -681,16 +676,14 @@ mod tests {
             d("2025-03-01"),
             d("2025-06-01"),
         ];
+        let today = d("2025-06-30");
+        let from = forecast_window_start(today);
+        let recent = dates.iter().filter(|x| **x > from && **x <= today).count() as i64;
         // Three in the 365 days up to 2025-06-30; half a year left → one more (3 × 183 / 365).
-        assert_eq!(
-            forecast(&dates, 4, d("2025-06-30"), d("2025-12-30")),
-            Some(5)
-        );
-        assert_eq!(
-            forecast(&dates, 4, d("2025-06-30"), d("2026-06-30")),
-            Some(7)
-        );
-        assert_eq!(forecast(&dates, 4, d("2026-01-01"), d("2025-12-31")), None);
+        assert_eq!(recent, 3);
+        assert_eq!(forecast(recent, 4, today, d("2025-12-30")), Some(5));
+        assert_eq!(forecast(recent, 4, today, d("2026-06-30")), Some(7));
+        assert_eq!(forecast(recent, 4, d("2026-01-01"), d("2025-12-31")), None);
     }
 
     #[test]

@@ -28,6 +28,17 @@ pub async fn load(db: &Db) -> Result<WorkCalendar> {
     Ok(cal)
 }
 
+/// A fingerprint of the imported years (how many, last change): a cache of [`load`] is valid
+/// while it is unchanged.
+pub async fn stamp(db: &Db) -> Result<(i64, i64)> {
+    let r = sql::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) AS at FROM calendar_years",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((r.try_get("n")?, r.try_get("at")?))
+}
+
 /// What an import did to one year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Imported {

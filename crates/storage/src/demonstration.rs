@@ -1211,28 +1211,6 @@ pub async fn holding_title_on(db: &Db, on: NaiveDate) -> Result<Vec<Application>
     rows.iter().map(decode).collect()
 }
 
-/// Designation dates of each type (for the forecast), oldest first.
-pub async fn designation_dates(db: &Db) -> Result<Vec<(DemoType, NaiveDate)>> {
-    let rows = sql::query(
-        "SELECT unit_type, designated_on FROM applications WHERE designated_on IS NOT NULL AND archived_at IS NULL \
-         ORDER BY designated_on",
-    )
-    .fetch_all(db)
-    .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let t: String = r.try_get("unit_type")?;
-        let d: String = r.try_get("designated_on")?;
-        if let (Some(t), Ok(d)) = (
-            DemoType::parse(&t),
-            NaiveDate::parse_from_str(&d, "%Y-%m-%d"),
-        ) {
-            out.push((t, d));
-        }
-    }
-    Ok(out)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Assessors and scores
 

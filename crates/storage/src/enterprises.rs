@@ -1005,6 +1005,9 @@ pub async fn import_batch(
                 terms.push((t, id));
             }
         }
+        // In term order: the index is keyed by (term, enterprise), so sorted rows land on
+        // neighbouring pages instead of all over the tree.
+        terms.sort_unstable();
         let backend = tx.backend();
         insert_terms(tx.conn(), backend, &terms).await?;
         tx.audit_many(audit_values, audit_args).await?;
@@ -1091,11 +1094,13 @@ pub async fn rebuild_terms(db: &Db) -> Result<usize> {
         {
             terms.push((t, id));
         }
-        if terms.len() >= 50_000 {
+        if terms.len() >= 500_000 {
+            terms.sort_unstable();
             insert_terms(&mut tx, db.backend, &terms).await?;
             terms.clear();
         }
     }
+    terms.sort_unstable();
     insert_terms(&mut tx, db.backend, &terms).await?;
     tx.commit().await?;
     Ok(rows.len())

@@ -66,6 +66,13 @@ fn stored(r: &sql::Row) -> Result<Stored> {
     Ok(Stored { version: v, spec })
 }
 
+/// The row id of the programme in force (a cheap check for a cache).
+pub async fn current_id(db: &Db) -> Result<i64> {
+    sql::query_scalar("SELECT id FROM programme_versions ORDER BY id DESC LIMIT 1")
+        .fetch_one(db)
+        .await
+}
+
 /// The programme in force (the newest version).
 pub async fn current(db: &Db) -> Result<Stored> {
     let r = sql::query(&format!("{SELECT} ORDER BY v.id DESC LIMIT 1"))
@@ -228,6 +235,8 @@ pub struct TargetProgress {
     pub designated: i64,
     /// Units holding the title on the deadline, when the deadline is not after the date asked about.
     pub designated_at_deadline: Option<i64>,
+    /// Designations of this type in the 365 days up to the date asked about (the forecast's pace).
+    pub pace: i64,
 }
 
 impl TargetProgress {
@@ -236,44 +245,71 @@ impl TargetProgress {
     }
 }
 
-/// The number of units of each type holding the title on `on`: designated on or before it, and
-/// neither revoked nor expired by then.
-pub async fn designated_counts(
-    ex: impl Into<sql::Ex<'_>>,
-    on: NaiveDate,
-) -> Result<BTreeMap<DemoType, i64>> {
-    let d = on.to_string();
-    let rows = sql::query(
-        "SELECT unit_type, COUNT(*) AS n FROM applications \
-         WHERE designated_on IS NOT NULL AND designated_on <= $1 \
-           AND (ended_on IS NULL OR ended_on > $1) AND (valid_until IS NULL OR valid_until >= $1) \
-           AND archived_at IS NULL GROUP BY unit_type",
+/// For each type: the units holding the title on each of `dates` (designated on or before it,
+/// neither revoked nor expired by then), and the designations made in `(pace_from, pace_to]` —
+/// all in one pass over the designated applications.
+async fn designated_counts(
+    db: &Db,
+    dates: &[NaiveDate],
+    pace: (NaiveDate, NaiveDate),
+) -> Result<BTreeMap<DemoType, (Vec<i64>, i64)>> {
+    let mut cols = Vec::with_capacity(dates.len() + 1);
+    for i in 0..dates.len() {
+        let p = format!("${}", i + 3);
+        cols.push(format!(
+            "SUM(CASE WHEN designated_on <= {p} AND (ended_on IS NULL OR ended_on > {p}) \
+             AND (valid_until IS NULL OR valid_until >= {p}) THEN 1 ELSE 0 END) AS c{i}"
+        ));
+    }
+    cols.push(
+        "SUM(CASE WHEN designated_on > $1 AND designated_on <= $2 THEN 1 ELSE 0 END) AS pace"
+            .into(),
+    );
+    let mut args = sql::Args::default();
+    args.add(pace.0.to_string());
+    args.add(pace.1.to_string());
+    for d in dates {
+        args.add(d.to_string());
+    }
+    let rows = sql::query_with(
+        &format!(
+            "SELECT unit_type, {} FROM applications WHERE designated_on IS NOT NULL AND archived_at IS NULL \
+             GROUP BY unit_type",
+            cols.join(", ")
+        ),
+        args,
     )
-    .bind(d)
-    .fetch_all(ex)
+    .fetch_all(db)
     .await?;
     let mut out = BTreeMap::new();
     for r in rows {
         let t: String = r.try_get("unit_type")?;
-        if let Some(t) = DemoType::parse(&t) {
-            out.insert(t, r.try_get("n")?);
-        }
+        let Some(t) = DemoType::parse(&t) else {
+            continue;
+        };
+        let counts = (0..dates.len())
+            .map(|i| Ok(r.try_get::<Option<i64>>(&format!("c{i}"))?.unwrap_or(0)))
+            .collect::<Result<Vec<i64>>>()?;
+        out.insert(t, (counts, r.try_get::<Option<i64>>("pace")?.unwrap_or(0)));
     }
     Ok(out)
 }
 
-/// Each target of the programme against the units holding the title on `on`.
+/// Each target of the programme against the units holding the title on `on` (and on its
+/// deadline once that has passed), with the pace of designations in the year up to `on`.
 pub async fn progress(db: &Db, spec: &ProgrammeSpec, on: NaiveDate) -> Result<Vec<TargetProgress>> {
-    let mut tx = db.read().await?;
-    let now_counts = designated_counts(&mut tx, on).await?;
-    let mut at_deadline: BTreeMap<NaiveDate, BTreeMap<DemoType, i64>> = BTreeMap::new();
+    let mut dates = vec![on];
     for t in &spec.targets {
-        if t.deadline <= on && !at_deadline.contains_key(&t.deadline) {
-            let c = designated_counts(&mut tx, t.deadline).await?;
-            at_deadline.insert(t.deadline, c);
+        if t.deadline <= on && !dates.contains(&t.deadline) {
+            dates.push(t.deadline);
         }
     }
-    tx.commit().await?;
+    let pace = (shoumi_domain::programme::forecast_window_start(on), on);
+    let counts = designated_counts(db, &dates, pace).await?;
+    let at = |t: DemoType, d: NaiveDate| -> i64 {
+        let i = dates.iter().position(|x| *x == d).unwrap_or(0);
+        counts.get(&t).map(|(c, _)| c[i]).unwrap_or(0)
+    };
     let mut out: Vec<TargetProgress> = spec
         .targets
         .iter()
@@ -281,10 +317,9 @@ pub async fn progress(db: &Db, spec: &ProgrammeSpec, on: NaiveDate) -> Result<Ve
             unit_type: t.unit_type,
             deadline: t.deadline,
             target: t.count,
-            designated: now_counts.get(&t.unit_type).copied().unwrap_or(0),
-            designated_at_deadline: at_deadline
-                .get(&t.deadline)
-                .map(|c| c.get(&t.unit_type).copied().unwrap_or(0)),
+            designated: at(t.unit_type, on),
+            designated_at_deadline: (t.deadline <= on).then(|| at(t.unit_type, t.deadline)),
+            pace: counts.get(&t.unit_type).map(|(_, p)| *p).unwrap_or(0),
         })
         .collect();
     out.sort_by_key(|t| (t.deadline, t.unit_type));

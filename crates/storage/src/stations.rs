@@ -103,36 +103,59 @@ pub struct Coverage {
 }
 
 pub async fn coverage(db: &Db) -> Result<Vec<Coverage>> {
-    let designated = "(SELECT COUNT(*) FROM applications a WHERE a.unit_id = u.id AND a.unit_type = 'station' \
-                      AND a.stage IN ('designated', 'rectifying') AND a.archived_at IS NULL)";
-    let divisions = sql::query(&format!(
-        "SELECT d.name, \
-         (SELECT COUNT(*) FROM units u WHERE u.kind = $1 AND u.division_id = d.id AND u.zone_id IS NULL AND u.archived_at IS NULL) AS stations, \
-         (SELECT COUNT(*) FROM units u WHERE u.kind = $1 AND u.division_id = d.id AND u.zone_id IS NULL AND u.archived_at IS NULL \
-            AND {designated} > 0) AS designated \
-         FROM divisions d WHERE d.kind <> 'county' AND d.archived_at IS NULL ORDER BY d.code"
-    ))
+    // Stations are few: read them once with their title, then count per area here (one pass,
+    // however many divisions the database holds).
+    let stations = sql::query(
+        "SELECT u.division_id, u.zone_id, \
+         (SELECT COUNT(*) FROM applications a WHERE a.unit_id = u.id AND a.unit_type = 'station' \
+            AND a.stage IN ('designated', 'rectifying') AND a.archived_at IS NULL) AS designated \
+         FROM units u WHERE u.kind = $1 AND u.archived_at IS NULL",
+    )
     .bind(UnitKind::ServiceStation.as_str())
     .fetch_all(db)
     .await?;
-    let zones = sql::query(&format!(
-        "SELECT z.name, \
-         (SELECT COUNT(*) FROM units u WHERE u.kind = $1 AND u.zone_id = z.id AND u.archived_at IS NULL) AS stations, \
-         (SELECT COUNT(*) FROM units u WHERE u.kind = $1 AND u.zone_id = z.id AND u.archived_at IS NULL \
-            AND {designated} > 0) AS designated \
-         FROM zones z WHERE z.archived_at IS NULL ORDER BY z.key"
-    ))
-    .bind(UnitKind::ServiceStation.as_str())
+    let mut by_division: std::collections::HashMap<i64, (i64, i64)> = Default::default();
+    let mut by_zone: std::collections::HashMap<i64, (i64, i64)> = Default::default();
+    for r in &stations {
+        let titled = i64::from(r.try_get::<i64>("designated")? > 0);
+        match (
+            r.try_get::<Option<i64>>("zone_id")?,
+            r.try_get::<Option<i64>>("division_id")?,
+        ) {
+            (Some(z), _) => {
+                let e = by_zone.entry(z).or_default();
+                e.0 += 1;
+                e.1 += titled;
+            }
+            (None, Some(d)) => {
+                let e = by_division.entry(d).or_default();
+                e.0 += 1;
+                e.1 += titled;
+            }
+            (None, None) => {}
+        }
+    }
+    let divisions = sql::query(
+        "SELECT id, name FROM divisions WHERE kind <> 'county' AND archived_at IS NULL ORDER BY code",
+    )
     .fetch_all(db)
     .await?;
-    let mut out = Vec::new();
+    let zones = sql::query("SELECT id, name FROM zones WHERE archived_at IS NULL ORDER BY key")
+        .fetch_all(db)
+        .await?;
+    let mut out = Vec::with_capacity(divisions.len() + zones.len());
     for (rows, is_zone) in [(divisions, false), (zones, true)] {
         for r in rows {
+            let id: i64 = r.try_get("id")?;
+            let (n, d) = if is_zone { &by_zone } else { &by_division }
+                .get(&id)
+                .copied()
+                .unwrap_or_default();
             out.push(Coverage {
                 name: r.try_get("name")?,
                 is_zone,
-                stations: r.try_get("stations")?,
-                designated: r.try_get("designated")?,
+                stations: n,
+                designated: d,
             });
         }
     }

@@ -823,6 +823,19 @@ pub async fn notices(db: &Db, item: Option<&Item>) -> Result<Vec<Notice>> {
     rows.iter().map(decode_notice).collect()
 }
 
+/// Notices past their reply date without a reply, the longest overdue first.
+pub async fn late_notices(db: &Db, today: NaiveDate, limit: i64) -> Result<Vec<Notice>> {
+    sql::query(&format!(
+        "{NOTICE_SELECT} WHERE n.status = 'issued' AND n.reply_by < $1 ORDER BY n.reply_by, n.id LIMIT {limit}"
+    ))
+    .bind(today.to_string())
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(decode_notice)
+    .collect()
+}
+
 pub async fn notice(db: &Db, public_id: &str) -> Result<Notice> {
     let r = sql::query(&format!("{NOTICE_SELECT} WHERE n.public_id = $1"))
         .bind(public_id.to_string())
@@ -1182,44 +1195,28 @@ pub struct StatusCounts {
 }
 
 pub async fn status_counts(db: &Db, today: NaiveDate) -> Result<StatusCounts> {
-    let mut tx = db.read().await?;
-    let rows = sql::query(
-        "SELECT status, COUNT(*) AS n, SUM(CASE WHEN deadline < $1 THEN 1 ELSE 0 END) AS late \
-         FROM work_items WHERE archived_at IS NULL GROUP BY status",
+    let r = sql::query(
+        "SELECT \
+         (SELECT COUNT(*) FROM work_items WHERE status = 'open' AND archived_at IS NULL) AS open, \
+         (SELECT COUNT(*) FROM work_items WHERE status = 'open' AND deadline < $1 AND archived_at IS NULL) AS overdue, \
+         (SELECT COUNT(*) FROM work_items WHERE status = 'done' AND archived_at IS NULL) AS done, \
+         (SELECT COUNT(*) FROM work_items WHERE status = 'cancelled' AND archived_at IS NULL) AS cancelled, \
+         (SELECT COUNT(*) FROM work_reports WHERE status = 'submitted') AS reports_pending, \
+         (SELECT COUNT(*) FROM supervision_notices WHERE status = 'issued') AS notices_open, \
+         (SELECT COUNT(*) FROM supervision_notices WHERE status = 'issued' AND reply_by < $1) AS notices_late",
     )
     .bind(today.to_string())
-    .fetch_all(&mut tx)
+    .fetch_one(db)
     .await?;
-    let mut c = StatusCounts::default();
-    for r in rows {
-        let s: String = r.try_get("status")?;
-        let n: i64 = r.try_get("n")?;
-        match ItemStatus::parse(&s) {
-            Some(ItemStatus::Open) => {
-                c.open = n;
-                c.overdue = r.try_get::<Option<i64>>("late")?.unwrap_or(0);
-            }
-            Some(ItemStatus::Done) => c.done = n,
-            Some(ItemStatus::Cancelled) => c.cancelled = n,
-            None => {}
-        }
-    }
-    c.reports_pending =
-        sql::query_scalar("SELECT COUNT(*) FROM work_reports WHERE status = 'submitted'")
-            .fetch_one(&mut tx)
-            .await?;
-    c.notices_open =
-        sql::query_scalar("SELECT COUNT(*) FROM supervision_notices WHERE status = 'issued'")
-            .fetch_one(&mut tx)
-            .await?;
-    c.notices_late = sql::query_scalar(
-        "SELECT COUNT(*) FROM supervision_notices WHERE status = 'issued' AND reply_by < $1",
-    )
-    .bind(today.to_string())
-    .fetch_one(&mut tx)
-    .await?;
-    tx.commit().await?;
-    Ok(c)
+    Ok(StatusCounts {
+        open: r.try_get("open")?,
+        done: r.try_get("done")?,
+        cancelled: r.try_get("cancelled")?,
+        overdue: r.try_get("overdue")?,
+        reports_pending: r.try_get("reports_pending")?,
+        notices_open: r.try_get("notices_open")?,
+        notices_late: r.try_get("notices_late")?,
+    })
 }
 
 /// Open items with their supervision flags: those on the office's list (overdue or quiet).
@@ -1252,6 +1249,40 @@ pub async fn supervision_list(
             let f = i.flags(cal, today, rules);
             worklist::supervised(&f).then_some((i, f))
         })
+        .collect())
+}
+
+/// The first `limit` supervised items in deadline order, for the dashboard: only open items that
+/// could be flagged — overdue, or without a report for at least `stale` calendar days (a working
+/// day count is never larger) — are read and checked, however long the list.
+pub async fn supervised_first(
+    db: &Db,
+    cal: &WorkCalendar,
+    rules: &SupervisionRules,
+    today: NaiveDate,
+    limit: usize,
+) -> Result<Vec<(Item, Vec<Flag>)>> {
+    let quiet_since = today - chrono::Duration::days(i64::from(rules.stale_report_working_days));
+    let mut tx = db.read().await?;
+    let rows = sql::query(&format!(
+        "{ITEM_SELECT} WHERE i.status = 'open' AND i.archived_at IS NULL AND (i.deadline < $1 OR \
+         COALESCE((SELECT MAX(r2.reported_on) FROM work_reports r2 WHERE r2.item_id = i.id), i.opened_on) <= $2) \
+         ORDER BY i.deadline, i.id LIMIT {}",
+        limit * 4
+    ))
+    .bind(today.to_string())
+    .bind(quiet_since.to_string())
+    .fetch_all(&mut tx)
+    .await?;
+    let items = decode_items(&mut tx, rows).await?;
+    tx.commit().await?;
+    Ok(items
+        .into_iter()
+        .filter_map(|i| {
+            let f = i.flags(cal, today, rules);
+            worklist::supervised(&f).then_some((i, f))
+        })
+        .take(limit)
         .collect())
 }
 

@@ -61,6 +61,49 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub reference: Arc<ReferenceCache>,
+    pub programme: Arc<ProgrammeCache>,
+}
+
+/// The programme in force, parsed once per version. Each use checks the current version's id
+/// (one indexed row), so a version loaded on any instance is used at once; the document itself
+/// (tens of kilobytes of JSON) is read and parsed only when it changes. The working-day calendar
+/// likewise, checked by a fingerprint of the imported years.
+#[derive(Default)]
+pub struct ProgrammeCache {
+    programme: std::sync::Mutex<Option<(i64, Arc<shoumi_storage::programme::Stored>)>>,
+    calendar: std::sync::Mutex<Option<((i64, i64), Arc<shoumi_domain::calendar::WorkCalendar>)>>,
+}
+
+impl ProgrammeCache {
+    pub async fn programme(
+        &self,
+        db: &Db,
+    ) -> Result<Arc<shoumi_storage::programme::Stored>, shoumi_storage::StorageError> {
+        let id = shoumi_storage::programme::current_id(db).await?;
+        if let Some((i, p)) = self.programme.lock().expect("cache lock").as_ref()
+            && *i == id
+        {
+            return Ok(p.clone());
+        }
+        let p = Arc::new(shoumi_storage::programme::by_id(db, id).await?);
+        *self.programme.lock().expect("cache lock") = Some((id, p.clone()));
+        Ok(p)
+    }
+
+    pub async fn calendar(
+        &self,
+        db: &Db,
+    ) -> Result<Arc<shoumi_domain::calendar::WorkCalendar>, shoumi_storage::StorageError> {
+        let stamp = shoumi_storage::calendar::stamp(db).await?;
+        if let Some((s, c)) = self.calendar.lock().expect("cache lock").as_ref()
+            && *s == stamp
+        {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(shoumi_storage::calendar::load(db).await?);
+        *self.calendar.lock().expect("cache lock") = Some((stamp, c.clone()));
+        Ok(c)
+    }
 }
 
 /// Divisions and zones for the filter and form menus, kept for a few seconds. They change a few
@@ -96,12 +139,27 @@ impl ReferenceCache {
 }
 
 impl AppState {
+    /// The programme in force (cached per version).
+    pub async fn current_programme(
+        &self,
+    ) -> Result<Arc<shoumi_storage::programme::Stored>, shoumi_storage::StorageError> {
+        self.programme.programme(&self.db).await
+    }
+
+    /// The working-day calendar in force (cached until a year is imported).
+    pub async fn calendar(
+        &self,
+    ) -> Result<Arc<shoumi_domain::calendar::WorkCalendar>, shoumi_storage::StorageError> {
+        self.programme.calendar(&self.db).await
+    }
+
     pub fn new(db: Db, config: WebConfig) -> AppState {
         AppState {
             db,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             reference: Arc::new(ReferenceCache::default()),
+            programme: Arc::new(ProgrammeCache::default()),
         }
     }
 }

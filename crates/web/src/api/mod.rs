@@ -68,7 +68,7 @@ pub async fn programme_progress(
 ) -> AppResult<Json<Value>> {
     s.can(Action::ReadProgramme)?;
     let on = q.date()?;
-    let p = shoumi_storage::programme::current(&state.db).await?;
+    let p = state.current_programme().await?;
     let progress = shoumi_storage::programme::progress(&state.db, &p.spec, on).await?;
     let targets: Vec<Value> = progress
         .iter()

@@ -75,7 +75,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<YearForm>,
 ) -> AppResult<Response> {
     s.can(Action::ManageProgramme)?;
-    let stored = prog::current(&state.db).await?;
+    let stored = state.current_programme().await?;
     let Ok(year) = form.year.trim().parse::<i64>() else {
         return list_page(
             &state,

@@ -456,7 +456,7 @@ pub async fn step(
     CsrfForm(form): CsrfForm<StepForm>,
 ) -> AppResult<Response> {
     let scope = scope_of(&s)?;
-    let calendar = shoumi_storage::calendar::load(&state.db).await?;
+    let calendar = state.calendar().await?;
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
     match demo::step(&mut tx, &scope, &calendar, &id, &form, demo::today()).await {

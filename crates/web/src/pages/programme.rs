@@ -186,7 +186,7 @@ async fn programme_view(
     imported: String,
 ) -> AppResult<Response> {
     let t = s.t();
-    let stored = prog::current(&state.db).await?;
+    let stored = state.current_programme().await?;
     let on = demo::today();
     let names = unit_names(state, t).await?;
     let targets = target_views(state, &stored.spec, on, t).await?;
@@ -225,8 +225,8 @@ async fn programme_view(
         targets,
         types,
         versions: prog::versions(&state.db).await?,
-        current: stored.version,
-        spec: stored.spec,
+        current: stored.version.clone(),
+        spec: stored.spec.clone(),
         can_manage: s.principal.can(Action::ManageProgramme).is_some(),
         errors,
         imported,
@@ -258,9 +258,9 @@ pub async fn export(
 ) -> AppResult<Response> {
     s.can(Action::ReadProgramme)?;
     let stored = if q.version.is_empty() {
-        prog::current(&state.db).await?
+        state.current_programme().await?
     } else {
-        prog::by_public_id(&state.db, &q.version).await?
+        std::sync::Arc::new(prog::by_public_id(&state.db, &q.version).await?)
     };
     let format = SpecFormat::parse(&q.format).unwrap_or(SpecFormat::Yaml);
     let (ext, mime) = match format {
@@ -387,16 +387,10 @@ pub async fn target_views(
     t: T,
 ) -> AppResult<Vec<TargetView>> {
     let progress = prog::progress(&state.db, spec, on).await?;
-    let dates = demo::designation_dates(&state.db).await?;
     Ok(progress
         .into_iter()
         .map(|p| {
-            let of_type: Vec<NaiveDate> = dates
-                .iter()
-                .filter(|(k, _)| *k == p.unit_type)
-                .map(|(_, d)| *d)
-                .collect();
-            let forecast = programme::forecast(&of_type, p.designated, on, p.deadline);
+            let forecast = programme::forecast(p.pace, p.designated, on, p.deadline);
             let target = i64::from(p.target);
             let met = p.met();
             let status = match (p.designated_at_deadline, forecast) {
@@ -548,6 +542,7 @@ struct DashboardPage {
     pipeline_svg: String,
     coverage: Vec<stations::Coverage>,
     covered: usize,
+    areas: usize,
     activity: Vec<demo::Activity>,
     phases: Vec<PhaseRow>,
     work: shoumi_storage::worklist::StatusCounts,
@@ -589,30 +584,40 @@ pub async fn dashboard(
     s.can(Action::ReadProgramme)?;
     let t = s.t();
     let on = q.date()?;
-    let stored = prog::current(&state.db).await?;
+    let stored = state.current_programme().await?;
     let targets = target_views(&state, &stored.spec, on, t).await?;
     let target_svg = target_chart(&targets, on, t).svg();
     let (stages, chart) = pipeline(&state, t).await?;
-    let coverage = stations::coverage(&state.db).await?;
+    let mut coverage = stations::coverage(&state.db).await?;
     let covered = coverage.iter().filter(|c| c.designated > 0).count();
+    let areas = coverage.len();
+    // A county has a dozen areas; a province database thousands: then the dashboard lists the
+    // first areas still without a guidance station, and /stations has them all.
+    if areas > 40 {
+        coverage.retain(|c| c.designated == 0);
+        coverage.truncate(40);
+    }
     let scope = s.principal.application_scope();
     // The responsibility list and the pipeline are shown as they stand now; `on` dates the
     // targets (the page says so).
     let now = demo::today();
     let work = shoumi_storage::worklist::status_counts(&state.db, now).await?;
-    let cal = shoumi_storage::calendar::load(&state.db).await?;
-    let listed =
-        shoumi_storage::worklist::supervision_list(&state.db, &cal, &stored.spec.supervision, now)
-            .await?;
-    let mut supervised =
-        super::worklist::rows(&state, listed.into_iter().map(|(i, _)| i).collect(), t).await?;
-    supervised.truncate(10);
-    let late_notices = shoumi_storage::worklist::notices(&state.db, None)
-        .await?
-        .into_iter()
-        .filter(|n| n.late(now))
-        .take(10)
-        .collect();
+    let cal = state.calendar().await?;
+    let listed = shoumi_storage::worklist::supervised_first(
+        &state.db,
+        &cal,
+        &stored.spec.supervision,
+        now,
+        10,
+    )
+    .await?;
+    let supervised = super::worklist::rows_with(
+        &stored.spec,
+        &cal,
+        listed.into_iter().map(|(i, _)| i).collect(),
+        t,
+    );
+    let late_notices = shoumi_storage::worklist::late_notices(&state.db, now, 10).await?;
     render(DashboardPage {
         work_svg: work_chart(&work, t).svg(),
         work,
@@ -631,6 +636,7 @@ pub async fn dashboard(
         pipeline_svg: chart.svg(),
         coverage,
         covered,
+        areas,
         activity: demo::recent_events(&state.db, &scope, 12).await?,
         phases: phases(&stored.spec, on, t),
     })
@@ -652,7 +658,7 @@ struct Report {
 }
 
 async fn report_data(state: &AppState, on: NaiveDate, t: T) -> AppResult<Report> {
-    let stored = prog::current(&state.db).await?;
+    let stored = state.current_programme().await?;
     let names = unit_names(state, t).await?;
     Ok(Report {
         on,
@@ -663,7 +669,7 @@ async fn report_data(state: &AppState, on: NaiveDate, t: T) -> AppResult<Report>
         phases: phases(&stored.spec, on, t),
         tasks: tasks(&stored.spec, &names, t),
         version: stored.version.version,
-        spec: stored.spec,
+        spec: stored.spec.clone(),
     })
 }
 

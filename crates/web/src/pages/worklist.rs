@@ -9,8 +9,8 @@ use shoumi_domain::worklist::{Flag, ItemStatus, NoticeStatus, ReportStatus};
 use shoumi_domain::{Action, FieldErrors};
 use shoumi_storage::StorageError;
 use shoumi_storage::demonstration::today;
+use shoumi_storage::orgs;
 use shoumi_storage::worklist::{self as wl, Item, ItemForm, ItemQuery, Notice, NoticeForm};
-use shoumi_storage::{orgs, programme as prog};
 
 use super::{Layout, field_error, render};
 use crate::auth::{CsrfForm, Signed, check_csrf};
@@ -59,21 +59,30 @@ pub struct Row {
 }
 
 pub async fn rows(state: &AppState, items: Vec<Item>, t: T) -> AppResult<Vec<Row>> {
-    let stored = prog::current(&state.db).await?;
-    let cal = shoumi_storage::calendar::load(&state.db).await?;
+    let stored = state.current_programme().await?;
+    let cal = state.calendar().await?;
+    Ok(rows_with(&stored.spec, &cal, items, t))
+}
+
+/// The rows of items with the programme and calendar already at hand.
+pub fn rows_with(
+    spec: &shoumi_domain::programme::ProgrammeSpec,
+    cal: &shoumi_domain::calendar::WorkCalendar,
+    items: Vec<Item>,
+    t: T,
+) -> Vec<Row> {
     let today = today();
-    Ok(items
+    items
         .into_iter()
         .map(|i| {
-            let task = stored
-                .spec
+            let task = spec
                 .tasks
                 .iter()
                 .find(|k| k.key == i.task_key)
                 .map(|k| format!("{} {}", k.number, t.pick(&k.title, &k.title_en)))
                 .unwrap_or_else(|| i.task_key.clone());
             let flags = i
-                .flags(&cal, today, &stored.spec.supervision)
+                .flags(cal, today, &spec.supervision)
                 .iter()
                 .map(|f| flag_text(f, t))
                 .collect();
@@ -83,7 +92,7 @@ pub async fn rows(state: &AppState, items: Vec<Item>, t: T) -> AppResult<Vec<Row
                 flags,
             }
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Template)]
@@ -120,7 +129,7 @@ pub async fn list(
     let t = s.t();
     let scope = s.principal.work_scope();
     let items = wl::items(&state.db, &scope, &q).await?;
-    let stored = prog::current(&state.db).await?;
+    let stored = state.current_programme().await?;
     let export_query = serde_urlencoded::to_string(&q).unwrap_or_default();
     render(ListPage {
         l: Layout::new(&s.ctx, t.s("work.title")),
@@ -209,7 +218,7 @@ async fn new_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let t = s.t();
-    let stored = prog::current(&state.db).await?;
+    let stored = state.current_programme().await?;
     let units = orgs::units(&state.db, &Default::default())
         .await?
         .into_iter()
@@ -261,7 +270,7 @@ pub async fn create(
             .map(|(_, v)| v.clone())
             .collect(),
     };
-    let stored = prog::current(&state.db).await?;
+    let stored = state.current_programme().await?;
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
     match wl::create_item(
@@ -602,8 +611,8 @@ async fn supervision_page(
 ) -> AppResult<Response> {
     s.can(Action::ReadProgramme)?;
     let t = s.t();
-    let stored = prog::current(&state.db).await?;
-    let cal = shoumi_storage::calendar::load(&state.db).await?;
+    let stored = state.current_programme().await?;
+    let cal = state.calendar().await?;
     let today = today();
     let listed = wl::supervision_list(&state.db, &cal, &stored.spec.supervision, today).await?;
     let rows = rows(state, listed.into_iter().map(|(i, _)| i).collect(), t).await?;
@@ -636,8 +645,8 @@ async fn supervision_page(
 pub async fn supervision_export(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
     s.can(Action::ReadProgramme)?;
     let t = s.t();
-    let stored = prog::current(&state.db).await?;
-    let cal = shoumi_storage::calendar::load(&state.db).await?;
+    let stored = state.current_programme().await?;
+    let cal = state.calendar().await?;
     let today = today();
     let listed = wl::supervision_list(&state.db, &cal, &stored.spec.supervision, today).await?;
     let rows = rows(&state, listed.into_iter().map(|(i, _)| i).collect(), t).await?;
@@ -717,8 +726,8 @@ pub async fn issue(
     CsrfForm(form): CsrfForm<NoticeForm>,
 ) -> AppResult<Response> {
     s.can(Action::ManageProgramme)?;
-    let stored = prog::current(&state.db).await?;
-    let cal = shoumi_storage::calendar::load(&state.db).await?;
+    let stored = state.current_programme().await?;
+    let cal = state.calendar().await?;
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
     match wl::issue_notice(
@@ -879,8 +888,8 @@ pub async fn close(
 ) -> AppResult<Response> {
     s.can(Action::ReadProgramme)?;
     let n = wl::notice(&state.db, &id).await?;
-    let stored = prog::current(&state.db).await?;
-    let cal = shoumi_storage::calendar::load(&state.db).await?;
+    let stored = state.current_programme().await?;
+    let cal = state.calendar().await?;
     let actor = s.actor();
     let mut tx = state.db.begin(&actor).await?;
     match wl::close_notice(
