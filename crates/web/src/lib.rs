@@ -71,8 +71,11 @@ pub struct AppState {
 #[derive(Default)]
 pub struct ProgrammeCache {
     programme: std::sync::Mutex<Option<(i64, Arc<shoumi_storage::programme::Stored>)>>,
-    calendar: std::sync::Mutex<Option<((i64, i64), Arc<shoumi_domain::calendar::WorkCalendar>)>>,
+    calendar: std::sync::Mutex<Option<CachedCalendar>>,
 }
+
+/// The calendar with the fingerprint of the imported years it was built from.
+type CachedCalendar = ((i64, i64), Arc<shoumi_domain::calendar::WorkCalendar>);
 
 impl ProgrammeCache {
     pub async fn programme(
