@@ -102,7 +102,12 @@ pub struct Coverage {
     pub designated: i64,
 }
 
-pub async fn coverage(db: &Db) -> Result<Vec<Coverage>> {
+/// `divisions` and `zones`: the live ones, in display order (the caller's cached lists).
+pub async fn coverage(
+    db: &Db,
+    divisions: &[crate::orgs::Division],
+    zones: &[crate::orgs::Zone],
+) -> Result<Vec<Coverage>> {
     // Stations are few: read them once with their title, then count per area here (one pass,
     // however many divisions the database holds).
     let stations = sql::query(
@@ -135,29 +140,27 @@ pub async fn coverage(db: &Db) -> Result<Vec<Coverage>> {
             (None, None) => {}
         }
     }
-    let divisions = sql::query(
-        "SELECT id, name FROM divisions WHERE kind <> 'county' AND archived_at IS NULL ORDER BY code",
-    )
-    .fetch_all(db)
-    .await?;
-    let zones = sql::query("SELECT id, name FROM zones WHERE archived_at IS NULL ORDER BY key")
-        .fetch_all(db)
-        .await?;
     let mut out = Vec::with_capacity(divisions.len() + zones.len());
-    for (rows, is_zone) in [(divisions, false), (zones, true)] {
-        for r in rows {
-            let id: i64 = r.try_get("id")?;
-            let (n, d) = if is_zone { &by_zone } else { &by_division }
-                .get(&id)
-                .copied()
-                .unwrap_or_default();
-            out.push(Coverage {
-                name: r.try_get("name")?,
-                is_zone,
-                stations: n,
-                designated: d,
-            });
-        }
+    for d in divisions
+        .iter()
+        .filter(|d| d.kind != shoumi_domain::DivisionKind::County)
+    {
+        let (n, t) = by_division.get(&d.id).copied().unwrap_or_default();
+        out.push(Coverage {
+            name: d.name.clone(),
+            is_zone: false,
+            stations: n,
+            designated: t,
+        });
+    }
+    for z in zones {
+        let (n, t) = by_zone.get(&z.id).copied().unwrap_or_default();
+        out.push(Coverage {
+            name: z.name.clone(),
+            is_zone: true,
+            stations: n,
+            designated: t,
+        });
     }
     Ok(out)
 }

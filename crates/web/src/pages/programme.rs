@@ -588,7 +588,10 @@ pub async fn dashboard(
     let targets = target_views(&state, &stored.spec, on, t).await?;
     let target_svg = target_chart(&targets, on, t).svg();
     let (stages, chart) = pipeline(&state, t).await?;
-    let mut coverage = stations::coverage(&state.db).await?;
+    let mut coverage = {
+        let refs = state.reference.get(&state.db).await?;
+        stations::coverage(&state.db, &refs.divisions, &refs.zones).await?
+    };
     let covered = coverage.iter().filter(|c| c.designated > 0).count();
     let areas = coverage.len();
     // A county has a dozen areas; a province database thousands: then the dashboard lists the
@@ -665,7 +668,10 @@ async fn report_data(state: &AppState, on: NaiveDate, t: T) -> AppResult<Report>
         targets: target_views(state, &stored.spec, on, t).await?,
         designated: demo::holding_title_on(&state.db, on).await?,
         stages: pipeline(state, t).await?.0,
-        coverage: stations::coverage(&state.db).await?,
+        coverage: {
+            let refs = state.reference.get(&state.db).await?;
+            stations::coverage(&state.db, &refs.divisions, &refs.zones).await?
+        },
         phases: phases(&stored.spec, on, t),
         tasks: tasks(&stored.spec, &names, t),
         version: stored.version.version,

@@ -36,7 +36,10 @@ pub async fn list(State(state): State<AppState>, s: Signed) -> AppResult<Respons
     render(ListPage {
         l: Layout::new(&s.ctx, s.t().s("station.title")),
         stations: stations::stations(&state.db, today()).await?,
-        coverage: stations::coverage(&state.db).await?,
+        coverage: {
+            let refs = state.reference.get(&state.db).await?;
+            stations::coverage(&state.db, &refs.divisions, &refs.zones).await?
+        },
     })
 }
 
@@ -45,7 +48,10 @@ pub async fn export(State(state): State<AppState>, s: Signed) -> AppResult<Respo
     s.can(Action::ReadProgramme)?;
     let t = s.t();
     let stations = stations::stations(&state.db, today()).await?;
-    let coverage = stations::coverage(&state.db).await?;
+    let coverage = {
+        let refs = state.reference.get(&state.db).await?;
+        stations::coverage(&state.db, &refs.divisions, &refs.zones).await?
+    };
     let bytes = shoumi_exchange::export_workbook(&[
         shoumi_exchange::Sheet {
             name: t.s("station.list"),
