@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "live_terms", "0006_live_terms"),
     migration!(7, "programme", "0007_programme"),
     migration!(8, "worklist", "0008_worklist"),
+    migration!(9, "event_order", "0009_event_order"),
 ];
 
 /// The newest schema version this binary knows.

@@ -89,7 +89,7 @@ CREATE TABLE application_events (
     at INTEGER NOT NULL
 );
 CREATE INDEX application_events_app ON application_events(application_id, id);
-CREATE INDEX application_events_at ON application_events(at, id);
+CREATE INDEX application_events_at ON application_events(at);
 
 CREATE TABLE application_assessors (
     id INTEGER PRIMARY KEY,
