@@ -136,6 +136,8 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     m.insert(("POST", "/account/tokens/{id}/revoke"), only(&[]));
     // Organisations.
     m.insert(("GET", "/divisions"), only(READ_ORGS));
+    m.insert(("GET", "/divisions/export"), only(READ_ORGS));
+    m.insert(("GET", "/task-force/export"), only(READ_ORGS));
     m.insert(("GET", "/units"), only(READ_ORGS));
     m.insert(("GET", "/units/export"), only(READ_ORGS));
     m.insert(("GET", "/units/{id}"), only(READ_ORGS));
@@ -162,6 +164,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     // Administration.
     for (meth, p) in [
         ("GET", "/users"),
+        ("GET", "/users/export"),
         ("GET", "/users/new"),
         ("POST", "/users/new"),
         ("GET", "/users/{id}"),
@@ -194,6 +197,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
         "/stations",
         "/stations/export",
         "/stations/{id}",
+        "/stations/{id}/log.xlsx",
     ] {
         m.insert(("GET", p), only(PROGRAMME));
     }
@@ -631,9 +635,11 @@ fn concrete(path: &str, role: &str, t: &Targets) -> String {
         "/lang/{lang}" => "/lang/en?back=/".to_string(),
         "/assets/{*path}" => "/assets/app.css".to_string(),
         "/account/tokens/{id}/revoke" => format!("/account/tokens/{}/revoke", t.spare_token),
-        "/units/{id}" | "/api/v1/units/{id}" | "/stations/{id}" | "/stations/{id}/log" => {
-            path.replace("{id}", &t.unit)
-        }
+        "/units/{id}"
+        | "/api/v1/units/{id}"
+        | "/stations/{id}"
+        | "/stations/{id}/log"
+        | "/stations/{id}/log.xlsx" => path.replace("{id}", &t.unit),
         "/worklist/{id}/files/{file}" => path
             .replace("{id}", &t.item)
             .replace("{file}", &t.item_file),

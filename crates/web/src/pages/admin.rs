@@ -16,6 +16,7 @@ use crate::{AppState, Routes};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/users", list)
+        .get("/users/export", users_export)
         .get("/users/new", new)
         .post("/users/new", create)
         .get("/users/{id}", detail)
@@ -41,11 +42,11 @@ struct Users {
     rows: Vec<UserRow>,
 }
 
-pub async fn list(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
+async fn user_rows(state: &AppState, s: &Signed) -> AppResult<Vec<UserRow>> {
     let cap = s.can(Action::ManageUsers)?;
     let t = s.t();
     let mut grants = users::all_grants(&state.db, cap).await?;
-    let rows = users::list(&state.db, cap)
+    Ok(users::list(&state.db, cap)
         .await?
         .into_iter()
         .map(|u| {
@@ -62,11 +63,52 @@ pub async fn list(State(state): State<AppState>, s: Signed) -> AppResult<Respons
                 u,
             }
         })
-        .collect();
+        .collect())
+}
+
+pub async fn list(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
+    let rows = user_rows(&state, &s).await?;
     render(Users {
-        l: Layout::new(&s.ctx, t.s("nav.users")),
+        l: Layout::new(&s.ctx, s.t().s("nav.users")),
         rows,
     })
+}
+
+/// The accounts with their roles as XLSX (administrators).
+pub async fn users_export(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
+    let rows = user_rows(&state, &s).await?;
+    let t = s.t();
+    let data: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.u.username.clone(),
+                r.u.display_name.clone(),
+                r.u.email.clone().unwrap_or_default(),
+                r.roles.clone(),
+                if r.u.disabled {
+                    t.s("user.disabled")
+                } else {
+                    t.s("user.active")
+                }
+                .to_string(),
+                r.last_login.clone(),
+            ]
+        })
+        .collect();
+    Ok(super::xlsx(
+        t.s("nav.users"),
+        &[
+            t.s("user.username"),
+            t.s("user.display_name"),
+            t.s("user.email"),
+            t.s("user.roles"),
+            t.s("user.state"),
+            t.s("user.last_login"),
+        ],
+        &data,
+        "users",
+    ))
 }
 
 #[derive(Template)]

@@ -157,6 +157,15 @@ pub fn render_form(t: impl Template, has_errors: bool) -> Result<Response, AppEr
     Ok(r)
 }
 
+/// A list as an XLSX download (`stem-YYYYMMDD.xlsx`).
+pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>], stem: &str) -> Response {
+    enterprises::download(
+        shoumi_exchange::export_table_xlsx(sheet, headers, rows),
+        stem,
+        shoumi_exchange::Format::Xlsx,
+    )
+}
+
 /// Shows a time stored in UTC in Asia/Shanghai.
 pub fn local(t: impl std::borrow::Borrow<i64>) -> String {
     Timestamp(*t.borrow()).display_local()

@@ -13,6 +13,7 @@ use crate::{AppState, Routes};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/divisions", divisions)
+        .get("/divisions/export", divisions_export)
         .get("/units", units)
         .get("/units/new", new_unit)
         .post("/units/new", create_unit)
@@ -20,6 +21,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/units/{id}", unit)
         .post("/units/{id}", update_unit)
         .get("/task-force", task_force)
+        .get("/task-force/export", task_force_export)
         .post("/task-force/members", add_member)
         .get("/task-force/members/{id}", member)
         .post("/task-force/members/{id}", update_member)
@@ -41,6 +43,90 @@ pub async fn divisions(State(state): State<AppState>, s: Signed) -> AppResult<Re
         divisions: orgs::divisions(&state.db).await?,
         zones: orgs::zones(&state.db).await?,
     })
+}
+
+/// Divisions and zones as XLSX, a sheet each.
+pub async fn divisions_export(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.can(Action::ReadOrganisations)?;
+    let t = s.t();
+    let divisions = orgs::divisions(&state.db).await?;
+    let zones = orgs::zones(&state.db).await?;
+    let bytes = shoumi_exchange::export_workbook(&[
+        shoumi_exchange::Sheet {
+            name: t.s("nav.divisions"),
+            headers: vec![
+                t.s("division.code"),
+                t.s("division.name"),
+                t.s("division.kind"),
+            ],
+            rows: divisions
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.code.clone(),
+                        d.name.clone(),
+                        d.kind.label(t.en()).to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        shoumi_exchange::Sheet {
+            name: t.s("enterprise.zone"),
+            headers: vec![
+                t.s("division.code"),
+                t.s("division.name"),
+                t.s("division.kind"),
+            ],
+            rows: zones
+                .iter()
+                .map(|z| {
+                    vec![
+                        z.key.clone(),
+                        z.name.clone(),
+                        z.kind.label(t.en()).to_string(),
+                    ]
+                })
+                .collect(),
+        },
+    ]);
+    Ok(super::enterprises::download(
+        bytes,
+        "divisions",
+        shoumi_exchange::Format::Xlsx,
+    ))
+}
+
+/// The task force's members as XLSX.
+pub async fn task_force_export(State(state): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.can(Action::ReadOrganisations)?;
+    let t = s.t();
+    let tf = orgs::task_force(&state.db).await?;
+    let rows: Vec<Vec<String>> = tf
+        .map(|tf| {
+            tf.members
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.position.label(t.en()).to_string(),
+                        m.name.clone(),
+                        m.unit_name.clone().unwrap_or_default(),
+                        m.title.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(super::xlsx(
+        t.s("nav.task_force"),
+        &[
+            t.s("task_force.position"),
+            t.s("task_force.name"),
+            t.s("task_force.unit"),
+            t.s("task_force.title"),
+        ],
+        &rows,
+        "task-force",
+    ))
 }
 
 #[derive(Template)]

@@ -20,6 +20,7 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/stations", list)
         .get("/stations/export", export)
         .get("/stations/{id}", detail)
+        .get("/stations/{id}/log.xlsx", log_export)
         .post("/stations/{id}/log", add_log)
 }
 
@@ -106,6 +107,44 @@ pub async fn export(State(state): State<AppState>, s: Signed) -> AppResult<Respo
         bytes,
         "stations",
         shoumi_exchange::Format::Xlsx,
+    ))
+}
+
+/// A station's whole service log as XLSX.
+pub async fn log_export(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    s.can(Action::ReadProgramme)?;
+    let t = s.t();
+    let st = stations::station(&state.db, &id, today()).await?;
+    let rows: Vec<Vec<String>> = stations::log(&state.db, &st, 100_000)
+        .await?
+        .iter()
+        .map(|e| {
+            vec![
+                e.on_date.clone(),
+                e.kind.label(t.en()).to_string(),
+                e.title.clone(),
+                e.people.to_string(),
+                e.notes.clone(),
+                e.created_by.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(super::xlsx(
+        t.s("station.log"),
+        &[
+            t.s("demo.date"),
+            t.s("station.kind"),
+            t.s("station.entry_title"),
+            t.s("station.people"),
+            t.s("station.notes"),
+            t.s("demo.by"),
+        ],
+        &rows,
+        "station-log",
     ))
 }
 
