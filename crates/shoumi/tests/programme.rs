@@ -963,3 +963,33 @@ async fn a_designation_past_its_validity_expires_by_itself_with_history() {
     };
     assert_eq!(n(&w), n(&v) + 1);
 }
+
+#[tokio::test]
+async fn instances_starting_together_seed_the_programme_once() {
+    let scratch = common::ScratchDb::new().await;
+    let a = common::connect(&scratch.url).await;
+    let b = common::connect(&scratch.url).await;
+    shoumi_storage::migrate::run(&a).await.unwrap();
+    let county = shoumi_domain::CountyData::gaotang();
+    let spec = ProgrammeSpec::gaotang();
+    let (ra, rb) = tokio::join!(
+        async {
+            shoumi_storage::seed::seed_reference(&a, &county).await?;
+            shoumi_storage::programme::seed_default(&a, &spec).await
+        },
+        async {
+            shoumi_storage::seed::seed_reference(&b, &county).await?;
+            shoumi_storage::programme::seed_default(&b, &spec).await
+        }
+    );
+    assert!(ra.is_ok() && rb.is_ok(), "{ra:?} {rb:?}");
+    assert_eq!(
+        shoumi_storage::programme::versions(&a).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        count(&a, "divisions").await,
+        13,
+        "the county and its 12 divisions, once"
+    );
+}

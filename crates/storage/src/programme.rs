@@ -220,6 +220,9 @@ pub async fn seed_default(db: &Db, spec: &ProgrammeSpec) -> Result<bool> {
     }
     let actor = Actor::system("seed");
     let mut tx = db.begin(&actor).await?;
+    if !crate::seed::first_to_seed(&mut tx, "SELECT COUNT(*) FROM programme_versions").await? {
+        return Ok(false);
+    }
     import_unchecked(&mut tx, spec, "默认方案 / default programme").await?;
     tx.commit().await?;
     Ok(true)

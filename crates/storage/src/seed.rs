@@ -17,6 +17,10 @@ pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
     }
     let actor = Actor::system("seed");
     let mut tx = db.begin(&actor).await?;
+    // Instances starting together: the first seeds, the others find it done.
+    if !first_to_seed(&mut tx, "SELECT COUNT(*) FROM divisions").await? {
+        return Ok(false);
+    }
     let t = now();
     // The county itself is a division (level county) so county-wide units can point at it.
     sql::query(
@@ -139,4 +143,17 @@ pub async fn seed_reference(db: &Db, county: &CountyData) -> Result<bool> {
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Inside a write transaction: serialises seeding across processes (PostgreSQL: an advisory lock
+/// held to the end of the transaction; SQLite: the transaction already holds the write lock) and
+/// checks again that nothing is there (`count_sql` returns 0).
+pub(crate) async fn first_to_seed(tx: &mut crate::AuditedTx<'_>, count_sql: &str) -> Result<bool> {
+    if tx.backend() == crate::Backend::Postgres {
+        sql::query("SELECT pg_advisory_xact_lock(7256002)")
+            .execute(tx.conn())
+            .await?;
+    }
+    let n: i64 = sql::query_scalar(count_sql).fetch_one(tx.conn()).await?;
+    Ok(n == 0)
 }

@@ -165,6 +165,20 @@ pub async fn coverage(
     Ok(out)
 }
 
+/// The people with the station role on a station (display names), active accounts only.
+pub async fn staff(db: &Db, station: &Station) -> Result<Vec<String>> {
+    let rows = sql::query(
+        "SELECT DISTINCT u.display_name FROM grants g JOIN users u ON u.id = g.user_id \
+         WHERE g.role = $1 AND g.scope_kind = 'unit' AND g.scope_id = $2 AND g.revoked_at IS NULL \
+         AND u.disabled = 0 ORDER BY u.display_name",
+    )
+    .bind(Role::Station.as_str())
+    .bind(station.id)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(|r| r.try_get("display_name")).collect()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
     pub public_id: String,

@@ -153,6 +153,7 @@ pub async fn log_export(
 struct DetailPage {
     l: Layout,
     st: Station,
+    staff: Vec<String>,
     entries: Vec<LogEntry>,
     form: LogForm,
     errors: FieldErrors,
@@ -191,6 +192,7 @@ async fn page(
     let mut r = render(DetailPage {
         l: Layout::new(&s.ctx, &st.name),
         entries: stations::log(&state.db, &st, 200).await?,
+        staff: stations::staff(&state.db, &st).await?,
         may_write: may_write(s, &st),
         kinds: StationLogKind::ALL
             .iter()
