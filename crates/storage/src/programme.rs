@@ -73,6 +73,23 @@ pub async fn current_id(db: &Db) -> Result<i64> {
         .await
 }
 
+/// The programme in force's id and the calendar's fingerprint (imported years, last change) in
+/// one round trip: what the caches check per request.
+pub async fn stamps(db: &Db) -> Result<(i64, (i64, i64))> {
+    let r = sql::query(
+        "SELECT (SELECT id FROM programme_versions ORDER BY id DESC LIMIT 1) AS v, \
+         (SELECT COUNT(*) FROM calendar_years) AS n, \
+         (SELECT CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) FROM calendar_years) AS at",
+    )
+    .fetch_one(db)
+    .await?;
+    let v: Option<i64> = r.try_get("v")?;
+    Ok((
+        v.ok_or(StorageError::NotFound)?,
+        (r.try_get("n")?, r.try_get("at")?),
+    ))
+}
+
 /// The programme in force (the newest version).
 pub async fn current(db: &Db) -> Result<Stored> {
     let r = sql::query(&format!("{SELECT} ORDER BY v.id DESC LIMIT 1"))

@@ -127,7 +127,7 @@ const ITEM_SELECT: &str = "SELECT i.id, i.public_id, i.task_key, i.title, i.expe
      (SELECT COUNT(*) FROM work_reports r WHERE r.item_id = i.id AND r.status = 'submitted') AS pending \
      FROM work_items i";
 
-async fn decode_items(ex: &mut sql::Tx, rows: Vec<sql::Row>) -> Result<Vec<Item>> {
+async fn decode_items(ex: impl Into<sql::Ex<'_>>, rows: Vec<sql::Row>) -> Result<Vec<Item>> {
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
         let st: String = r.try_get("status")?;
@@ -164,7 +164,7 @@ async fn decode_items(ex: &mut sql::Tx, rows: Vec<sql::Row>) -> Result<Vec<Item>
          FROM work_item_units wu JOIN units u ON u.id = wu.unit_id WHERE wu.item_id IN ({list}) \
          ORDER BY wu.item_id, wu.sort_order"
     ))
-    .fetch_all(&mut *ex)
+    .fetch_all(ex)
     .await?;
     let mut by_item: HashMap<i64, Vec<ItemUnit>> = HashMap::new();
     for r in rows {
@@ -1263,7 +1263,8 @@ pub async fn supervised_first(
     limit: usize,
 ) -> Result<Vec<(Item, Vec<Flag>)>> {
     let quiet_since = today - chrono::Duration::days(i64::from(rules.stale_report_working_days));
-    let mut tx = db.read().await?;
+    // Two plain statements, no snapshot: a list of ten for a dashboard may read an item's units
+    // a moment after the item (PostgreSQL round trips are this page's cost).
     let rows = sql::query(&format!(
         "{ITEM_SELECT} WHERE i.status = 'open' AND i.archived_at IS NULL AND (i.deadline < $1 OR \
          COALESCE((SELECT MAX(r2.reported_on) FROM work_reports r2 WHERE r2.item_id = i.id), i.opened_on) <= $2) \
@@ -1272,10 +1273,9 @@ pub async fn supervised_first(
     ))
     .bind(today.to_string())
     .bind(quiet_since.to_string())
-    .fetch_all(&mut tx)
+    .fetch_all(db)
     .await?;
-    let items = decode_items(&mut tx, rows).await?;
-    tx.commit().await?;
+    let items = decode_items(db, rows).await?;
     Ok(items
         .into_iter()
         .filter_map(|i| {

@@ -78,11 +78,11 @@ pub struct ProgrammeCache {
 type CachedCalendar = ((i64, i64), Arc<shoumi_domain::calendar::WorkCalendar>);
 
 impl ProgrammeCache {
-    pub async fn programme(
+    async fn programme_for(
         &self,
         db: &Db,
+        id: i64,
     ) -> Result<Arc<shoumi_storage::programme::Stored>, shoumi_storage::StorageError> {
-        let id = shoumi_storage::programme::current_id(db).await?;
         if let Some((i, p)) = self.programme.lock().expect("cache lock").as_ref()
             && *i == id
         {
@@ -93,11 +93,11 @@ impl ProgrammeCache {
         Ok(p)
     }
 
-    pub async fn calendar(
+    async fn calendar_for(
         &self,
         db: &Db,
+        stamp: (i64, i64),
     ) -> Result<Arc<shoumi_domain::calendar::WorkCalendar>, shoumi_storage::StorageError> {
-        let stamp = shoumi_storage::calendar::stamp(db).await?;
         if let Some((s, c)) = self.calendar.lock().expect("cache lock").as_ref()
             && *s == stamp
         {
@@ -107,7 +107,41 @@ impl ProgrammeCache {
         *self.calendar.lock().expect("cache lock") = Some((stamp, c.clone()));
         Ok(c)
     }
+
+    pub async fn programme(
+        &self,
+        db: &Db,
+    ) -> Result<Arc<shoumi_storage::programme::Stored>, shoumi_storage::StorageError> {
+        let id = shoumi_storage::programme::current_id(db).await?;
+        self.programme_for(db, id).await
+    }
+
+    pub async fn calendar(
+        &self,
+        db: &Db,
+    ) -> Result<Arc<shoumi_domain::calendar::WorkCalendar>, shoumi_storage::StorageError> {
+        let stamp = shoumi_storage::calendar::stamp(db).await?;
+        self.calendar_for(db, stamp).await
+    }
+
+    /// Both, checked with one query (the dashboard).
+    pub async fn both(
+        &self,
+        db: &Db,
+    ) -> Result<ProgrammeAndCalendar, shoumi_storage::StorageError> {
+        let (id, stamp) = shoumi_storage::programme::stamps(db).await?;
+        Ok((
+            self.programme_for(db, id).await?,
+            self.calendar_for(db, stamp).await?,
+        ))
+    }
 }
+
+/// The programme in force and the calendar.
+pub type ProgrammeAndCalendar = (
+    Arc<shoumi_storage::programme::Stored>,
+    Arc<shoumi_domain::calendar::WorkCalendar>,
+);
 
 /// Divisions and zones for the filter and form menus, kept for a few seconds. They change a few
 /// times a year; a menu a few seconds stale is harmless, and authorization never reads this.

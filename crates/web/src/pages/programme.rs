@@ -584,7 +584,7 @@ pub async fn dashboard(
     s.can(Action::ReadProgramme)?;
     let t = s.t();
     let on = q.date()?;
-    let stored = state.current_programme().await?;
+    let (stored, cal) = state.programme.both(&state.db).await?;
     let targets = target_views(&state, &stored.spec, on, t).await?;
     let target_svg = target_chart(&targets, on, t).svg();
     let (stages, chart) = pipeline(&state, t).await?;
@@ -605,7 +605,6 @@ pub async fn dashboard(
     // targets (the page says so).
     let now = demo::today();
     let work = shoumi_storage::worklist::status_counts(&state.db, now).await?;
-    let cal = state.calendar().await?;
     let listed = shoumi_storage::worklist::supervised_first(
         &state.db,
         &cal,
