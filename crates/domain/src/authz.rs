@@ -338,6 +338,25 @@ pub enum Action {
 }
 
 impl Principal {
+    /// A principal with these grants and no areas resolved: for the platform acting on its own
+    /// (the demo loader, expiry, operator commands), never for a signed-in person.
+    pub fn acting(user_id: i64, username: &str, grants: &[(Role, Scope)]) -> Principal {
+        Principal {
+            user_id,
+            username: username.to_string(),
+            display_name: username.to_string(),
+            grants: grants
+                .iter()
+                .map(|&(role, scope)| Grant {
+                    role,
+                    scope,
+                    area: None,
+                })
+                .collect(),
+            must_change_password: false,
+        }
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
     }

@@ -1,7 +1,7 @@
 //! Loading the Gaotang demo: reference data, demo units, ~1,500 fictional enterprises and one
 //! account per role, all through the same audited storage functions the application uses.
 
-use shoumi_domain::{Action, Grant, Principal, Role, Scope};
+use shoumi_domain::{Action, Principal, Role, Scope};
 use shoumi_storage::{Actor, Db, enterprises, orgs, seed, users};
 
 /// The demo accounts, named after their roles.
@@ -19,17 +19,7 @@ pub const ACCOUNTS: &[&str] = &[
 
 /// A principal with the administrator role, for operator commands (CLI, demo loader).
 pub fn operator() -> Principal {
-    Principal {
-        user_id: 0,
-        username: "system".into(),
-        display_name: "system".into(),
-        grants: vec![Grant {
-            role: Role::Admin,
-            scope: Scope::County,
-            area: None,
-        }],
-        must_change_password: false,
-    }
+    Principal::acting(0, "system", &[(Role::Admin, Scope::County)])
 }
 
 /// Loads everything; returns the demo accounts with their display names.
@@ -305,20 +295,7 @@ async fn load_worklist(db: &Db, office_uid: i64) -> anyhow::Result<()> {
 }
 
 fn principal(user_id: i64, grants: Vec<(Role, Scope)>) -> Principal {
-    Principal {
-        user_id,
-        username: "demo".into(),
-        display_name: "demo".into(),
-        grants: grants
-            .into_iter()
-            .map(|(role, scope)| Grant {
-                role,
-                scope,
-                area: None,
-            })
-            .collect(),
-        must_change_password: false,
-    }
+    Principal::acting(user_id, "demo", &grants)
 }
 
 /// Plays the demo's programme history ([`shoumi_demo::programme_history`]) through the storage

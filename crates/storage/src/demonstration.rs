@@ -16,6 +16,7 @@ use shoumi_domain::files::CheckedFile;
 use shoumi_domain::programme::{self, DemoType, Sheet, Tenths};
 use shoumi_domain::{ApplicationScope, FieldError, FieldErrors, Role, Subject, UnitKind};
 
+use crate::query::{any_in, like_contains};
 use crate::sql;
 use crate::{AuditedTx, Db, Result, StorageError, new_public_id, now};
 
@@ -132,38 +133,21 @@ fn decode(r: &sql::Row) -> Result<Application> {
     })
 }
 
-fn ids(v: &[i64]) -> String {
-    v.iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// The scope as SQL over `a` (ids are integers from the principal's grants, never user input).
 fn scope_sql(scope: &ApplicationScope) -> String {
     if scope.is_office() {
         return "1=1".into();
     }
-    let mut parts = vec![format!(
-        "EXISTS (SELECT 1 FROM application_assessors aa2 WHERE aa2.application_id = a.id AND aa2.user_id = {})",
-        scope.user_id()
-    )];
-    if !scope.area_divisions().is_empty() {
-        parts.push(format!(
-            "a.division_id IN ({})",
-            ids(scope.area_divisions())
-        ));
-    }
-    if !scope.area_zones().is_empty() {
-        parts.push(format!("a.zone_id IN ({})", ids(scope.area_zones())));
-    }
-    if !scope.stations().is_empty() {
-        parts.push(format!("a.unit_id IN ({})", ids(scope.stations())));
-    }
-    if !scope.enterprises().is_empty() {
-        parts.push(format!("a.enterprise_id IN ({})", ids(scope.enterprises())));
-    }
-    format!("({})", parts.join(" OR "))
+    format!(
+        "(EXISTS (SELECT 1 FROM application_assessors aa2 WHERE aa2.application_id = a.id AND aa2.user_id = {}) OR {})",
+        scope.user_id(),
+        any_in(&[
+            ("a.division_id", scope.area_divisions()),
+            ("a.zone_id", scope.area_zones()),
+            ("a.unit_id", scope.stations()),
+            ("a.enterprise_id", scope.enterprises()),
+        ])
+    )
 }
 
 /// A list's filters.
@@ -200,9 +184,9 @@ pub async fn list(
     }
     let term = q.q.trim();
     if !term.is_empty() {
-        args.push(format!("%{}%", term.replace(['%', '_'], "")));
+        args.push(like_contains(term));
         filter.push(format!(
-            "LOWER(a.subject_name) LIKE LOWER(${})",
+            "LOWER(a.subject_name) LIKE LOWER(${}) ESCAPE '\\'",
             args.len() + 1
         ));
     }
@@ -266,73 +250,60 @@ pub async fn candidates(
     scope: &ApplicationScope,
     unit_type: DemoType,
 ) -> Result<Vec<(String, String)>> {
-    let rows = if unit_type.is_enterprise() {
-        let mut where_ = vec!["e.archived_at IS NULL".to_string()];
-        if !scope.is_office() {
-            let mut any = vec!["1=0".to_string()];
-            if !scope.area_divisions().is_empty() {
-                any.push(format!(
-                    "e.division_id IN ({})",
-                    ids(scope.area_divisions())
-                ));
-            }
-            if !scope.area_zones().is_empty() {
-                any.push(format!("e.zone_id IN ({})", ids(scope.area_zones())));
-            }
-            let admin: Vec<i64> = scope
-                .enterprises()
-                .iter()
-                .copied()
-                .filter(|e| {
-                    scope.can_apply_for(&Subject {
-                        enterprise_id: Some(*e),
-                        unit_id: None,
-                        division_id: None,
-                        zone_id: None,
-                    })
-                })
-                .collect();
-            if !admin.is_empty() {
-                any.push(format!("e.id IN ({})", ids(&admin)));
-            }
-            where_.push(format!("({})", any.join(" OR ")));
-        }
-        sql::query(&format!(
-            "SELECT e.public_id, e.name FROM enterprises e WHERE {} ORDER BY e.name LIMIT 2000",
-            where_.join(" AND ")
-        ))
+    if !unit_type.is_enterprise() {
+        // Units are few: read those of the right kinds and keep the ones the domain's rule lets
+        // this person apply for (the same rule `create` applies).
+        let kinds: Vec<&str> = unit_kinds(unit_type).iter().map(|k| k.as_str()).collect();
+        let rows = sql::query(
+            "SELECT id, public_id, name, kind, division_id, zone_id FROM units WHERE archived_at IS NULL ORDER BY name",
+        )
         .fetch_all(db)
-        .await?
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let kind: String = r.try_get("kind")?;
+            let subject = Subject {
+                enterprise_id: None,
+                unit_id: Some(r.try_get("id")?),
+                division_id: r.try_get("division_id")?,
+                zone_id: r.try_get("zone_id")?,
+            };
+            if kinds.contains(&kind.as_str()) && scope.can_apply_for(&subject) {
+                out.push((r.try_get("public_id")?, r.try_get("name")?));
+            }
+        }
+        return Ok(out);
+    }
+    // Enterprises are many: the rule as SQL — the area's (town or station) and one's own as
+    // administrator.
+    let filter = if scope.is_office() {
+        "1=1".to_string()
     } else {
-        let kinds = unit_kinds(unit_type)
+        let admin: Vec<i64> = scope
+            .enterprises()
             .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(",");
-        let mut where_ = vec![format!("u.archived_at IS NULL AND u.kind IN ({kinds})")];
-        if !scope.is_office() {
-            let mut any = vec!["1=0".to_string()];
-            if !scope.area_divisions().is_empty() {
-                any.push(format!(
-                    "u.division_id IN ({})",
-                    ids(scope.area_divisions())
-                ));
-            }
-            if !scope.area_zones().is_empty() {
-                any.push(format!("u.zone_id IN ({})", ids(scope.area_zones())));
-            }
-            if !scope.stations().is_empty() {
-                any.push(format!("u.id IN ({})", ids(scope.stations())));
-            }
-            where_.push(format!("({})", any.join(" OR ")));
-        }
-        sql::query(&format!(
-            "SELECT u.public_id, u.name FROM units u WHERE {} ORDER BY u.name",
-            where_.join(" AND ")
-        ))
-        .fetch_all(db)
-        .await?
+            .copied()
+            .filter(|e| {
+                scope.can_apply_for(&Subject {
+                    enterprise_id: Some(*e),
+                    unit_id: None,
+                    division_id: None,
+                    zone_id: None,
+                })
+            })
+            .collect();
+        any_in(&[
+            ("e.division_id", scope.area_divisions()),
+            ("e.zone_id", scope.area_zones()),
+            ("e.id", &admin),
+        ])
     };
+    let rows = sql::query(&format!(
+        "SELECT e.public_id, e.name FROM enterprises e WHERE e.archived_at IS NULL AND {filter} \
+         ORDER BY e.name LIMIT 2000"
+    ))
+    .fetch_all(db)
+    .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("public_id")?, r.try_get("name")?)))
         .collect()
@@ -1158,17 +1129,11 @@ pub async fn expire_due(
     .iter()
     .map(|r| r.try_get("public_id"))
     .collect::<Result<_>>()?;
-    let office = shoumi_domain::Principal {
-        user_id: 0,
-        username: "system".into(),
-        display_name: "system".into(),
-        grants: vec![shoumi_domain::Grant {
-            role: Role::Office,
-            scope: shoumi_domain::Scope::County,
-            area: None,
-        }],
-        must_change_password: false,
-    }
+    let office = shoumi_domain::Principal::acting(
+        0,
+        "system",
+        &[(Role::Office, shoumi_domain::Scope::County)],
+    )
     .application_scope();
     let actor = crate::Actor::system("expiry");
     let mut n = 0;
@@ -1734,8 +1699,9 @@ impl FileMeta {
     }
 }
 
-const FILE_SELECT: &str = "SELECT f.public_id, f.purpose, f.name, f.kind, f.size, f.sha256, f.sm3, \
-     u.display_name AS uploaded_by, f.uploaded_at FROM files f LEFT JOIN users u ON u.id = f.uploaded_by";
+/// A file's description (never its bytes), with whoever uploaded it; `f` and `u` in the FROM.
+pub(crate) const FILE_COLUMNS: &str = "f.public_id, f.purpose, f.name, f.kind, f.size, f.sha256, f.sm3, \
+     u.display_name AS uploaded_by, f.uploaded_at";
 
 pub(crate) fn file_meta_row(r: &sql::Row) -> Result<FileMeta> {
     Ok(FileMeta {
@@ -1768,7 +1734,8 @@ pub async fn files(db: &Db, scope: &ApplicationScope, app: &Application) -> Resu
 /// The files attached to a record (`owner_kind`: application, work_report).
 pub async fn files_of(db: &Db, owner_kind: &str, owner_id: i64) -> Result<Vec<FileMeta>> {
     sql::query(&format!(
-        "{FILE_SELECT} WHERE f.owner_kind = $1 AND f.owner_id = $2 AND f.archived_at IS NULL ORDER BY f.id"
+        "SELECT {FILE_COLUMNS} FROM files f LEFT JOIN users u ON u.id = f.uploaded_by \
+         WHERE f.owner_kind = $1 AND f.owner_id = $2 AND f.archived_at IS NULL ORDER BY f.id"
     ))
     .bind(owner_kind.to_string())
     .bind(owner_id)
@@ -1858,8 +1825,8 @@ pub async fn file_content(
     file_id: &str,
 ) -> Result<(FileMeta, Vec<u8>)> {
     let r = sql::query(&format!(
-        "SELECT f.public_id, f.purpose, f.name, f.kind, f.size, f.sha256, f.sm3, NULL AS uploaded_by, f.uploaded_at, \
-         f.content FROM files f JOIN applications a ON a.id = f.owner_id AND f.owner_kind = 'application' \
+        "SELECT {FILE_COLUMNS}, f.content FROM files f LEFT JOIN users u ON u.id = f.uploaded_by \
+         JOIN applications a ON a.id = f.owner_id AND f.owner_kind = 'application' \
          WHERE f.public_id = $2 AND f.archived_at IS NULL AND $1 = $1 AND {} \
          AND (f.purpose = 'application' OR {} OR EXISTS (SELECT 1 FROM application_assessors aa3 \
               WHERE aa3.application_id = a.id AND aa3.user_id = $1))",

@@ -80,6 +80,21 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
         .join(",")
 }
 
+/// `(c1 IN (…) OR c2 IN (…) …)` over the non-empty lists, `(1=0)` when all are empty: a scope's
+/// areas and rows as one condition (ids only; never user text).
+pub(crate) fn any_in(pairs: &[(&str, &[i64])]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(col, ids)| format!("{col} IN ({})", id_list(ids)))
+        .collect();
+    if parts.is_empty() {
+        "(1=0)".into()
+    } else {
+        format!("({})", parts.join(" OR "))
+    }
+}
+
 /// A page request: 1-based page number and page size.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Page {

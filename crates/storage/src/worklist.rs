@@ -18,32 +18,26 @@ use shoumi_domain::worklist::{
 use shoumi_domain::{FieldError, FieldErrors, WorkScope};
 
 use crate::notify::{self, Kind, Message};
+use crate::query::id_list;
 use crate::sql;
 use crate::{AuditedTx, Db, Result, StorageError, new_public_id, now};
-
-fn ids(v: &[i64]) -> String {
-    v.iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
-}
 
 /// SQL over a units alias `u`: the units this scope acts for.
 fn acts_for_sql(scope: &WorkScope) -> String {
     let mut parts = vec!["1=0".to_string()];
     if !scope.units().is_empty() {
-        parts.push(format!("u.id IN ({})", ids(scope.units())));
+        parts.push(format!("u.id IN ({})", id_list(scope.units())));
     }
     if !scope.town_divisions().is_empty() {
         parts.push(format!(
             "(u.kind = 'town_government' AND u.division_id IN ({}))",
-            ids(scope.town_divisions())
+            id_list(scope.town_divisions())
         ));
     }
     if !scope.town_zones().is_empty() {
         parts.push(format!(
             "(u.kind = 'zone_committee' AND u.zone_id IN ({}))",
-            ids(scope.town_zones())
+            id_list(scope.town_zones())
         ));
     }
     format!("({})", parts.join(" OR "))
@@ -158,7 +152,7 @@ async fn decode_items(ex: impl Into<sql::Ex<'_>>, rows: Vec<sql::Row>) -> Result
     if items.is_empty() {
         return Ok(items);
     }
-    let list = ids(&items.iter().map(|i| i.id).collect::<Vec<_>>());
+    let list = id_list(&items.iter().map(|i| i.id).collect::<Vec<_>>());
     let rows = sql::query(&format!(
         "SELECT wu.item_id, wu.sort_order, u.id, u.public_id, COALESCE(u.short_name, u.name) AS name \
          FROM work_item_units wu JOIN units u ON u.id = wu.unit_id WHERE wu.item_id IN ({list}) \
@@ -201,6 +195,19 @@ pub struct ItemQuery {
 
 /// Items matching the filters, by deadline. `scope` is used only for `mine`.
 pub async fn items(db: &Db, scope: &WorkScope, q: &ItemQuery) -> Result<Vec<Item>> {
+    items_where(db, q, Some(scope)).await
+}
+
+/// Every open item (supervision, reminders).
+async fn open_items(db: &Db) -> Result<Vec<Item>> {
+    let q = ItemQuery {
+        status: ItemStatus::Open.as_str().into(),
+        ..Default::default()
+    };
+    items_where(db, &q, None).await
+}
+
+async fn items_where(db: &Db, q: &ItemQuery, scope: Option<&WorkScope>) -> Result<Vec<Item>> {
     let mut filter = vec!["i.archived_at IS NULL".to_string()];
     let mut args = sql::Args::default();
     let mut n = 0;
@@ -221,7 +228,7 @@ pub async fn items(db: &Db, scope: &WorkScope, q: &ItemQuery) -> Result<Vec<Item
         ));
         args.add(q.unit.clone());
     }
-    if !q.mine.is_empty() {
+    if let Some(scope) = scope.filter(|_| !q.mine.is_empty()) {
         filter.push(format!(
             "EXISTS (SELECT 1 FROM work_item_units wu JOIN units u ON u.id = wu.unit_id WHERE wu.item_id = i.id AND {})",
             acts_for_sql(scope)
@@ -1226,23 +1233,7 @@ pub async fn supervision_list(
     rules: &SupervisionRules,
     today: NaiveDate,
 ) -> Result<Vec<(Item, Vec<Flag>)>> {
-    let scope = shoumi_domain::Principal {
-        user_id: 0,
-        username: String::new(),
-        display_name: String::new(),
-        grants: vec![],
-        must_change_password: false,
-    }
-    .work_scope();
-    let open = items(
-        db,
-        &scope,
-        &ItemQuery {
-            status: "open".into(),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let open = open_items(db).await?;
     Ok(open
         .into_iter()
         .filter_map(|i| {
@@ -1295,23 +1286,7 @@ pub async fn remind(
     rules: &SupervisionRules,
     today: NaiveDate,
 ) -> Result<usize> {
-    let scope = shoumi_domain::Principal {
-        user_id: 0,
-        username: String::new(),
-        display_name: String::new(),
-        grants: vec![],
-        must_change_password: false,
-    }
-    .work_scope();
-    let open = items(
-        db,
-        &scope,
-        &ItemQuery {
-            status: "open".into(),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let open = open_items(db).await?;
     let late_notices: Vec<Notice> = notices(db, None)
         .await?
         .into_iter()
@@ -1417,11 +1392,12 @@ pub async fn report_file(
     item: &Item,
     file_pid: &str,
 ) -> Result<(crate::demonstration::FileMeta, Vec<u8>)> {
-    let r = sql::query(
-        "SELECT f.public_id, f.purpose, f.name, f.kind, f.size, f.sha256, f.sm3, NULL AS uploaded_by, f.uploaded_at, f.content \
-         FROM files f JOIN work_reports r ON r.id = f.owner_id AND f.owner_kind = 'work_report' \
+    let r = sql::query(&format!(
+        "SELECT {}, f.content FROM files f LEFT JOIN users u ON u.id = f.uploaded_by \
+         JOIN work_reports r ON r.id = f.owner_id AND f.owner_kind = 'work_report' \
          WHERE f.public_id = $1 AND r.item_id = $2 AND f.archived_at IS NULL",
-    )
+        crate::demonstration::FILE_COLUMNS
+    ))
     .bind(file_pid.to_string())
     .bind(item.id)
     .fetch_one(db)
