@@ -68,6 +68,9 @@ impl FileKind {
     }
 }
 
+/// The largest evidence file (20 MB; the form's hint says so).
+pub const MAX_EVIDENCE_BYTES: u64 = 20 * 1024 * 1024;
+
 /// The accepted extensions, for the form's hint.
 pub const ACCEPTED: &str = ".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.pptx,.ofd,.txt,.csv";
 

@@ -14,8 +14,8 @@ use shoumi_storage::demonstration::{
     self as demo, Application, ListQuery, NewApplication, ObjectionForm, StepForm,
 };
 
-use super::{Layout, Pager, field_error, local, render};
-use crate::auth::{CsrfForm, Signed, check_csrf};
+use super::{Layout, Pager, SavedQuery, field_error, local, render};
+use crate::auth::{CsrfForm, Signed};
 use crate::error::{AppError, AppResult};
 use crate::i18n::T;
 use crate::{AppState, Routes};
@@ -382,23 +382,13 @@ async fn detail_page(
     Ok(r)
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
 pub async fn detail(
     State(state): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    let message = if q.done.is_empty() {
-        String::new()
-    } else {
-        s.t().s("common.saved").to_string()
-    };
+    let message = q.message(s.t());
     detail_page(
         &state,
         &s,
@@ -417,36 +407,12 @@ async fn refused_or(
     id: &str,
     e: StorageError,
 ) -> AppResult<Response> {
-    let t = s.t();
-    match e {
-        StorageError::Refused { zh, en } => {
-            detail_page(
-                state,
-                s,
-                id,
-                t.pick(&zh, &en).to_string(),
-                FieldErrors::default(),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        StorageError::Invalid(errors) => {
-            detail_page(
-                state,
-                s,
-                id,
-                t.s("common.fix_errors").to_string(),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        other => Err(other.into()),
-    }
+    let (message, errors, status) = super::refusal(e, s.t())?;
+    detail_page(state, s, id, message, errors, status).await
 }
 
 fn done(id: &str) -> Response {
-    Redirect::to(&format!("/demonstration/{id}?done=1")).into_response()
+    Redirect::to(&format!("/demonstration/{id}?saved=1")).into_response()
 }
 
 pub async fn step(
@@ -471,45 +437,21 @@ pub async fn step(
     }
 }
 
-/// Largest evidence file.
-const MAX_FILE: u64 = 20 * 1024 * 1024;
-
 pub async fn upload(
     State(state): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> AppResult<Response> {
     let scope = scope_of(&s)?;
     let t = s.t();
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
-    {
-        match field.name().unwrap_or("") {
-            "_csrf" => {
-                csrf = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?
-            }
-            "file" => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let data = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                file = Some((name, data.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&s.ctx, &csrf)?;
+    let file = super::Upload::read(&s.ctx, mp).await?.file;
     let (name, bytes) = file.unwrap_or_default();
-    let checked = match shoumi_domain::files::check_upload(&name, &bytes, MAX_FILE) {
+    let checked = match shoumi_domain::files::check_upload(
+        &name,
+        &bytes,
+        shoumi_domain::files::MAX_EVIDENCE_BYTES,
+    ) {
         Ok(c) => c,
         Err(e) => {
             return detail_page(
@@ -694,13 +636,9 @@ pub async fn score_form(
     State(state): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    let message = if q.done.is_empty() {
-        String::new()
-    } else {
-        s.t().s("common.saved").to_string()
-    };
+    let message = q.message(s.t());
     score_page(&state, &s, &id, None, FieldErrors::default(), message).await
 }
 
@@ -727,7 +665,7 @@ pub async fn save_score(
     match demo::save_scores(&mut tx, &scope, &id, &entries).await {
         Ok(()) => {
             tx.commit_if_audited().await?;
-            Ok(Redirect::to(&format!("/demonstration/{id}/score?done=1")).into_response())
+            Ok(Redirect::to(&format!("/demonstration/{id}/score?saved=1")).into_response())
         }
         Err(StorageError::Invalid(errors)) => {
             drop(tx);

@@ -13,7 +13,7 @@ use shoumi_storage::orgs::{Division, Zone};
 use shoumi_storage::{Page, audit};
 
 use super::{Layout, Pager, field_error, local, render, render_form};
-use crate::auth::{CsrfForm, Signed, check_csrf};
+use crate::auth::{CsrfForm, Signed};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, Routes};
 
@@ -600,43 +600,17 @@ pub async fn import_page(s: Signed) -> AppResult<Response> {
 pub async fn import(
     State(state): State<AppState>,
     s: Signed,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> AppResult<Response> {
     s.can(Action::Import)?;
     let t = s.t();
-    let mut csrf = String::new();
-    let mut kind = "enterprises".to_string();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
-    {
-        match field.name().unwrap_or("") {
-            "_csrf" => {
-                csrf = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?
-            }
-            "kind" => {
-                kind = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?
-            }
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let data = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                file = Some((name, data.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&s.ctx, &csrf)?;
+    let upload = super::Upload::read(&s.ctx, mp).await?;
+    let kind = upload
+        .fields
+        .get("kind")
+        .cloned()
+        .unwrap_or_else(|| "enterprises".to_string());
+    let file = upload.file;
     let mut page = ImportPage {
         l: Layout::new(&s.ctx, t.s("import.title")),
         kind: kind.clone(),
@@ -646,7 +620,7 @@ pub async fn import(
         summary: String::new(),
         error: String::new(),
     };
-    let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+    let Some((name, data)) = file else {
         page.error = t.s("import.no_file").into();
         let mut r = render(page)?;
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -140,6 +140,85 @@ impl Layout {
     }
 }
 
+/// `?saved=1` after a write that redirects back to its page (post/redirect/get).
+#[derive(serde::Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    pub saved: String,
+}
+
+impl SavedQuery {
+    pub fn is_saved(&self) -> bool {
+        !self.saved.is_empty()
+    }
+    /// The "saved" notice, or "".
+    pub fn message(&self, t: T) -> String {
+        if self.is_saved() {
+            t.s("common.saved").to_string()
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// How a page shows a write that storage refused: a refusal (a step the rules do not allow now)
+/// as its reason with 409, invalid input as the field messages with 422. Anything else is an
+/// error page.
+pub fn refusal(
+    e: shoumi_storage::StorageError,
+    t: T,
+) -> Result<(String, FieldErrors, StatusCode), AppError> {
+    match e {
+        shoumi_storage::StorageError::Refused { zh, en } => Ok((
+            t.pick(&zh, &en).to_string(),
+            FieldErrors::default(),
+            StatusCode::CONFLICT,
+        )),
+        shoumi_storage::StorageError::Invalid(errors) => Ok((
+            t.s("common.fix_errors").to_string(),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        other => Err(other.into()),
+    }
+}
+
+/// A multipart form: its text fields and its one file (`file`), after the CSRF check.
+pub struct Upload {
+    pub fields: std::collections::HashMap<String, String>,
+    /// (file name, bytes); None when no file or an empty one was sent.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    pub async fn read(
+        ctx: &crate::auth::Ctx,
+        mut mp: axum::extract::Multipart,
+    ) -> Result<Upload, AppError> {
+        let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.to_string());
+        let mut fields = std::collections::HashMap::new();
+        let mut file = None;
+        while let Some(field) = mp.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or("").to_string();
+            if name == "file" {
+                let fname = field.file_name().unwrap_or("").to_string();
+                let data = field.bytes().await.map_err(bad)?;
+                if !data.is_empty() {
+                    file = Some((fname, data.to_vec()));
+                }
+            } else {
+                fields.insert(name, field.text().await.map_err(bad)?);
+            }
+        }
+        crate::auth::check_csrf(ctx, fields.get("_csrf").map(String::as_str).unwrap_or(""))?;
+        Ok(Upload { fields, file })
+    }
+
+    pub fn field(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
 /// Renders a template into a response.
 pub fn render(t: impl Template) -> Result<Response, AppError> {
     t.render()

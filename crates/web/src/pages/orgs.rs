@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use shoumi_domain::{Action, FieldErrors, TaskForcePosition, UnitForm, UnitKind};
 use shoumi_storage::orgs::{self, Division, MemberForm, TaskForce, Unit, UnitQuery, Zone};
 
-use super::{Layout, field_error, render, render_form};
+use super::{Layout, SavedQuery, field_error, render, render_form};
 use crate::auth::{CsrfForm, Signed};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, Routes};
@@ -211,12 +211,6 @@ async fn unit_page(
     )
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct SavedQuery {
-    #[serde(default)]
-    saved: String,
-}
-
 pub async fn unit(
     State(state): State<AppState>,
     s: Signed,
@@ -232,7 +226,7 @@ pub async fn unit(
         Some(u),
         form,
         FieldErrors::default(),
-        !q.saved.is_empty(),
+        q.is_saved(),
     )
     .await
 }

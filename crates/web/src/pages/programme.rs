@@ -15,7 +15,7 @@ use shoumi_storage::demonstration::{self as demo, Application};
 use shoumi_storage::{programme as prog, stations};
 
 use super::{Layout, local, render};
-use crate::auth::{Signed, check_csrf};
+use crate::auth::Signed;
 use crate::charts::{BarInput, Bars, Marker};
 use crate::error::{AppError, AppResult};
 use crate::i18n::T;
@@ -284,44 +284,14 @@ pub async fn export(
 pub async fn import(
     State(state): State<AppState>,
     s: Signed,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> AppResult<Response> {
     let cap = s.can(Action::ManageProgramme)?;
     let t = s.t();
-    let mut csrf = String::new();
-    let mut note = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "_csrf" | "note" => {
-                let v = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                if name == "_csrf" {
-                    csrf = v;
-                } else {
-                    note = v;
-                }
-            }
-            "file" => {
-                let fname = field.file_name().unwrap_or("programme.yaml").to_string();
-                let data = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                file = Some((fname, data.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&s.ctx, &csrf)?;
-    let Some((fname, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+    let upload = super::Upload::read(&s.ctx, mp).await?;
+    let note = upload.field("note");
+    let file = upload.file;
+    let Some((fname, data)) = file else {
         return programme_view(
             &state,
             &s,

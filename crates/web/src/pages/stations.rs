@@ -11,7 +11,7 @@ use shoumi_storage::StorageError;
 use shoumi_storage::demonstration::today;
 use shoumi_storage::stations::{self, Coverage, LogEntry, LogForm, Station};
 
-use super::{Layout, field_error, render};
+use super::{Layout, SavedQuery, field_error, render};
 use crate::auth::{CsrfForm, Signed};
 use crate::error::AppResult;
 use crate::{AppState, Routes};
@@ -210,12 +210,6 @@ async fn page(
     Ok(r)
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct SavedQuery {
-    #[serde(default)]
-    saved: String,
-}
-
 pub async fn detail(
     State(state): State<AppState>,
     s: Signed,
@@ -229,7 +223,7 @@ pub async fn detail(
         &id,
         LogForm::default(),
         FieldErrors::default(),
-        !q.saved.is_empty(),
+        q.is_saved(),
     )
     .await
 }

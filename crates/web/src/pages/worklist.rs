@@ -12,8 +12,8 @@ use shoumi_storage::demonstration::today;
 use shoumi_storage::orgs;
 use shoumi_storage::worklist::{self as wl, Item, ItemForm, ItemQuery, Notice, NoticeForm};
 
-use super::{Layout, field_error, render};
-use crate::auth::{CsrfForm, Signed, check_csrf};
+use super::{Layout, SavedQuery, field_error, render};
+use crate::auth::{CsrfForm, Signed};
 use crate::error::{AppError, AppResult};
 use crate::i18n::T;
 use crate::{AppState, Routes};
@@ -353,23 +353,13 @@ async fn detail_page(
     Ok(r)
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
 pub async fn detail(
     State(state): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    let message = if q.done.is_empty() {
-        String::new()
-    } else {
-        s.t().s("common.saved").to_string()
-    };
+    let message = q.message(s.t());
     detail_page(
         &state,
         &s,
@@ -387,82 +377,34 @@ async fn refused_or(
     id: &str,
     e: StorageError,
 ) -> AppResult<Response> {
-    let t = s.t();
-    match e {
-        StorageError::Refused { zh, en } => {
-            detail_page(
-                state,
-                s,
-                id,
-                t.pick(&zh, &en).to_string(),
-                FieldErrors::default(),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        StorageError::Invalid(errors) => {
-            detail_page(
-                state,
-                s,
-                id,
-                t.s("common.fix_errors").to_string(),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        other => Err(other.into()),
-    }
+    let (message, errors, status) = super::refusal(e, s.t())?;
+    detail_page(state, s, id, message, errors, status).await
 }
-
-const MAX_FILE: u64 = 20 * 1024 * 1024;
 
 /// A progress report, with an optional file, from a unit that owns the item.
 pub async fn file_report(
     State(state): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> AppResult<Response> {
     s.can(Action::ReadProgramme)?;
     let t = s.t();
-    let mut csrf = String::new();
-    let mut form = wl::ReportForm::default();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let fname = field.file_name().unwrap_or("").to_string();
-            let data = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            if !data.is_empty() {
-                file = Some((fname, data.to_vec()));
-            }
-            continue;
-        }
-        let v = field
-            .text()
-            .await
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        match name.as_str() {
-            "_csrf" => csrf = v,
-            "unit" => form.unit = v,
-            "content" => form.content = v,
-            "figures" => form.figures = v,
-            "claims_done" => form.claims_done = v,
-            _ => {}
-        }
-    }
-    check_csrf(&s.ctx, &csrf)?;
+    let upload = super::Upload::read(&s.ctx, mp).await?;
+    let form = wl::ReportForm {
+        unit: upload.field("unit"),
+        content: upload.field("content"),
+        figures: upload.field("figures"),
+        claims_done: upload.field("claims_done"),
+    };
+    let file = upload.file;
     let item = wl::item(&state.db, &id).await?;
     let checked = match &file {
-        Some((name, bytes)) => match shoumi_domain::files::check_upload(name, bytes, MAX_FILE) {
+        Some((name, bytes)) => match shoumi_domain::files::check_upload(
+            name,
+            bytes,
+            shoumi_domain::files::MAX_EVIDENCE_BYTES,
+        ) {
             Ok(c) => Some(c),
             Err(e) => {
                 return detail_page(
@@ -492,7 +434,7 @@ pub async fn file_report(
     match result {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/worklist/{id}?done=1")).into_response())
+            Ok(Redirect::to(&format!("/worklist/{id}?saved=1")).into_response())
         }
         Err(e) => {
             drop(tx);
@@ -532,7 +474,7 @@ pub async fn review(
     {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/worklist/{id}?done=1")).into_response())
+            Ok(Redirect::to(&format!("/worklist/{id}?saved=1")).into_response())
         }
         Err(e) => {
             drop(tx);
@@ -560,7 +502,7 @@ pub async fn cancel(
     match wl::cancel_item(&mut tx, &s.principal.work_scope(), &id, &form.reasons).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/worklist/{id}?done=1")).into_response())
+            Ok(Redirect::to(&format!("/worklist/{id}?saved=1")).into_response())
         }
         Err(e) => {
             drop(tx);
@@ -800,13 +742,9 @@ pub async fn notice_page(
     State(state): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    let message = if q.done.is_empty() {
-        String::new()
-    } else {
-        s.t().s("common.saved").to_string()
-    };
+    let message = q.message(s.t());
     notice_view(
         &state,
         &s,
@@ -830,32 +768,8 @@ async fn notice_refused(
     id: &str,
     e: StorageError,
 ) -> AppResult<Response> {
-    let t = s.t();
-    match e {
-        StorageError::Refused { zh, en } => {
-            notice_view(
-                state,
-                s,
-                id,
-                t.pick(&zh, &en).to_string(),
-                FieldErrors::default(),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        StorageError::Invalid(errors) => {
-            notice_view(
-                state,
-                s,
-                id,
-                t.s("common.fix_errors").to_string(),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        other => Err(other.into()),
-    }
+    let (message, errors, status) = super::refusal(e, s.t())?;
+    notice_view(state, s, id, message, errors, status).await
 }
 
 pub async fn reply(
@@ -871,7 +785,7 @@ pub async fn reply(
     match wl::reply_notice(&mut tx, &s.principal.work_scope(), &n, &form.reply, today()).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/supervision/notices/{id}?done=1")).into_response())
+            Ok(Redirect::to(&format!("/supervision/notices/{id}?saved=1")).into_response())
         }
         Err(e) => {
             drop(tx);
@@ -906,7 +820,7 @@ pub async fn close(
     {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/supervision/notices/{id}?done=1")).into_response())
+            Ok(Redirect::to(&format!("/supervision/notices/{id}?saved=1")).into_response())
         }
         Err(e) => {
             drop(tx);
