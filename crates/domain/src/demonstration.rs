@@ -245,8 +245,9 @@ pub fn valid_until(designated_on: NaiveDate, years: u32) -> NaiveDate {
         .expect("a date within chrono's range")
 }
 
-/// A designation number: `prefix〔year〕n号`.
-pub fn designation_number(prefix: &str, year: i32, n: i64) -> String {
+/// A document number as government offices write them: `prefix〔year〕n号` (designations,
+/// supervision notices; the prefixes are the programme's).
+pub fn document_number(prefix: &str, year: i32, n: i64) -> String {
     format!("{prefix}〔{year}〕{n}号")
 }
 
@@ -351,7 +352,7 @@ mod tests {
         assert_eq!(valid_until(d("2024-06-15"), 3), d("2027-06-14"));
         assert_eq!(valid_until(d("2024-02-29"), 1), d("2025-02-27"));
         assert_eq!(
-            designation_number("高唐商秘示范企业", 2025, 3),
+            document_number("高唐商秘示范企业", 2025, 3),
             "高唐商秘示范企业〔2025〕3号"
         );
     }

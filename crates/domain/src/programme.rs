@@ -114,6 +114,13 @@ pub struct SupervisionRules {
     pub stale_report_working_days: u32,
     /// Default reply period of a supervision notice (督办单).
     pub notice_reply_working_days: u32,
+    /// Supervision notices are numbered `prefix〔year〕n号`.
+    #[serde(default = "default_notice_prefix")]
+    pub notice_prefix: String,
+}
+
+fn default_notice_prefix() -> String {
+    "督办".into()
 }
 
 impl Default for SupervisionRules {
@@ -122,6 +129,7 @@ impl Default for SupervisionRules {
             reminder_working_days: 3,
             stale_report_working_days: 20,
             notice_reply_working_days: 5,
+            notice_prefix: default_notice_prefix(),
         }
     }
 }
@@ -388,6 +396,9 @@ impl ProgrammeSpec {
                     format!("between {lo} and {hi}"),
                 ));
             }
+        }
+        if sv.notice_prefix.trim().is_empty() {
+            out.push(err("supervision.notice_prefix", "required"));
         }
         let mut seen_targets: BTreeMap<DemoType, Vec<(NaiveDate, u32, usize)>> = BTreeMap::new();
         for (i, t) in self.targets.iter().enumerate() {

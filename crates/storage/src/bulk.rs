@@ -210,7 +210,7 @@ pub async fn programme_scale(
             args.add(designated.map(|_| 850_i64));
             args.add(designated.map(|d| {
                 use chrono::Datelike;
-                shoumi_domain::demonstration::designation_number("示范企业", d.year(), i as i64)
+                shoumi_domain::demonstration::document_number("示范企业", d.year(), i as i64)
             }));
             args.add(designated.map(|d| d.to_string()));
             args.add(

@@ -928,7 +928,7 @@ async fn next_number(
     // Numbers chosen by hand may already hold the next one: take the first free.
     let mut k = n + 1;
     loop {
-        let number = demonstration::designation_number(prefix, year, k);
+        let number = demonstration::document_number(prefix, year, k);
         let used: i64 =
             sql::query_scalar("SELECT COUNT(*) FROM applications WHERE designation_number = $1")
                 .bind(number.clone())

@@ -968,7 +968,7 @@ pub async fn issue_notice(
     .bind(format!("{year}-12-31"))
     .fetch_one(tx.conn())
     .await?;
-    let number = format!("督办〔{year}〕{}号", n + 1);
+    let number = shoumi_domain::demonstration::document_number(&rules.notice_prefix, year, n + 1);
     let pid = new_public_id();
     let t = now();
     sql::query(
