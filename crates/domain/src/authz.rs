@@ -335,6 +335,10 @@ pub enum Action {
     ReadProgramme,
     /// Load a new programme version, assign assessors, run publicity, designate and review.
     ManageProgramme,
+    /// Register document digests in the evidence ledger (as one's enterprise or oneself).
+    RegisterEvidence,
+    /// See the evidence ledger's state, its witnesses, and every entry's certificate.
+    ReadLedger,
 }
 
 impl Principal {
@@ -392,6 +396,14 @@ impl Principal {
             Action::ReadOrganisations => self.is_government() || self.has_role(Role::Expert),
             Action::ReadProgramme => self.is_government(),
             Action::ManageProgramme => self.has_role(Role::Office) || self.has_role(Role::Admin),
+            // Everyone who works on the platform may evidence what they hold; the system
+            // administrator manages accounts, not evidence.
+            Action::RegisterEvidence => self.grants.iter().any(|g| g.role != Role::Admin),
+            Action::ReadLedger => {
+                self.has_role(Role::Admin)
+                    || self.has_role(Role::Office)
+                    || self.has_role(Role::Agency)
+            }
         };
         ok.then_some(Capability {
             user_id: self.user_id,

@@ -24,6 +24,42 @@ pub struct Config {
     pub security: Security,
     /// E-mail of notifications (`[smtp]`; no host: inbox only).
     pub smtp: shoumi_web::mail::MailConfig,
+    /// The evidence ledger (`[ledger]`): its keys come from `shoumi log init`.
+    pub ledger: LedgerSettings,
+}
+
+/// `[ledger]`: where the log's keys are, whom it asks to witness, how often it integrates.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LedgerSettings {
+    /// Directory of the log's private keys (default: `<data_dir>/ledger`).
+    pub key_dir: Option<PathBuf>,
+    /// Cosignatures a checkpoint needs before proofs use it (default: every witness).
+    pub quorum: Option<usize>,
+    /// How often pending entries are integrated, in milliseconds.
+    pub interval_ms: u64,
+    /// `[[ledger.witnesses]]` with `url` (submission prefix), `key` (verifier key) and
+    /// `label` (who runs it, e.g. 高唐县人民法院).
+    pub witnesses: Vec<WitnessSetting>,
+}
+
+impl Default for LedgerSettings {
+    fn default() -> Self {
+        LedgerSettings {
+            key_dir: None,
+            quorum: None,
+            interval_ms: 100,
+            witnesses: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WitnessSetting {
+    pub url: String,
+    pub key: String,
+    #[serde(default)]
+    pub label: String,
 }
 
 /// Sign-in throttling (counted in the database, so all instances agree).
@@ -95,6 +131,7 @@ impl Default for Config {
             log: Log::default(),
             security: Security::default(),
             smtp: Default::default(),
+            ledger: LedgerSettings::default(),
         }
     }
 }
@@ -171,6 +208,14 @@ impl Config {
             .url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("shoumi.db").display()))
+    }
+
+    /// Where the ledger's keys live.
+    pub fn ledger_dir(&self) -> PathBuf {
+        self.ledger
+            .key_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("ledger"))
     }
 
     /// A printable summary without secrets.

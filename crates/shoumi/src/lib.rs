@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod ledger;
 
 use shoumi_storage::{ConnectOptions, Db};
 

@@ -107,12 +107,86 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ProgrammeCmd,
     },
+    /// The evidence ledger (存证): keys, registering files, verifying proofs, auditing storage.
+    Log {
+        #[command(subcommand)]
+        cmd: LogCmd,
+    },
+    /// A witness (见证方) run by a partner agency: its key, and the tlog-witness server.
+    Witness {
+        #[command(subcommand)]
+        cmd: WitnessCmd,
+    },
     /// Copy a whole installation into another (empty) database, e.g. SQLite to PostgreSQL.
     CopyDb {
         #[arg(long)]
         from: String,
         #[arg(long)]
         to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogCmd {
+    /// Create the log's Ed25519 and SM2 keys (under [ledger] key_dir, default <data>/ledger)
+    /// and print its verifier keys.
+    Init {
+        /// The log's name (origin), e.g. gaotang.example/ledger.
+        #[arg(long)]
+        origin: String,
+    },
+    /// Hash files here, register their digests, and write FILE.tlog-proof once integrated.
+    Add {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// secret-version, measure-record, complaint-material, case-evidence,
+        /// audit-checkpoint or document.
+        #[arg(long, default_value = "document")]
+        kind: String,
+        /// Who registers (e.g. uscc:<credit code>, user:<name>); default: the operator.
+        #[arg(long)]
+        submitter: Option<String>,
+    },
+    /// Verify a document against its .tlog-proof offline (exit status 0 only when valid).
+    Verify {
+        /// The log's verifier key(s): every one must have signed.
+        #[arg(long = "key", required = true)]
+        keys: Vec<String>,
+        /// A witness's verifier key (repeat).
+        #[arg(long = "witness")]
+        witnesses: Vec<String>,
+        /// How many of the witnesses must have cosigned (default: all given).
+        #[arg(long)]
+        quorum: Option<usize>,
+        file: PathBuf,
+        proof: PathBuf,
+    },
+    /// Recompute every tile and checkpoint from storage; report the first inconsistency.
+    Audit,
+}
+
+#[derive(Subcommand)]
+enum WitnessCmd {
+    /// Create a witness key (witness.key, witness.vkey) in a directory.
+    Init {
+        /// The witness's name, e.g. court.gaotang.example/witness.
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "witness")]
+        dir: PathBuf,
+    },
+    /// Serve C2SP tlog-witness add-checkpoint for the given logs.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: String,
+        #[arg(long, default_value = "witness/witness.key")]
+        key: PathBuf,
+        /// The witness's state (latest cosigned checkpoint per log), replaced atomically.
+        #[arg(long, default_value = "witness/state.json")]
+        state: PathBuf,
+        /// A log's verifier key (repeat; the key name is the log's origin).
+        #[arg(long = "log", required = true)]
+        logs: Vec<String>,
     },
 }
 
@@ -394,6 +468,21 @@ async fn main() -> anyhow::Result<()> {
             }
             generate_province(&db, enterprises, people, seed).await
         }
+        Cmd::Log { cmd } => log_cmd(&cfg, cmd).await,
+        Cmd::Witness { cmd } => match cmd {
+            WitnessCmd::Init { name, dir } => {
+                let k = shoumi::ledger::witness_init(&dir, &name)?;
+                println!("witness key written to {}", dir.display());
+                println!("verifier key (give it to the log operator): {k}");
+                Ok(())
+            }
+            WitnessCmd::Serve {
+                addr,
+                key,
+                state,
+                logs,
+            } => shoumi::ledger::witness_serve(&addr, &key, &state, &logs).await,
+        },
         Cmd::CopyDb { from, to } => {
             let src = Db::connect(&from, ConnectOptions::default()).await?;
             let dst = Db::connect(&to, ConnectOptions::default()).await?;
@@ -422,8 +511,65 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+async fn log_cmd(cfg: &Config, cmd: LogCmd) -> anyhow::Result<()> {
+    match cmd {
+        LogCmd::Init { origin } => {
+            let dir = cfg.ledger_dir();
+            let (ed, sm2) = shoumi::ledger::init(&dir, &origin)?;
+            println!(
+                "ledger keys written to {} (keep them secret, back them up)",
+                dir.display()
+            );
+            println!("verifier keys (publish them; give them to witnesses and verifiers):");
+            println!("{ed}\n{sm2}");
+            Ok(())
+        }
+        LogCmd::Add {
+            files,
+            kind,
+            submitter,
+        } => {
+            let kind = shoumi_ledger::EntryKind::parse_key(&kind)
+                .with_context(|| format!("unknown --kind {kind}"))?;
+            let who = submitter.unwrap_or_else(|| {
+                format!(
+                    "operator:{}",
+                    std::env::var("USER").unwrap_or_else(|_| "cli".into())
+                )
+            });
+            let db = shoumi::open(cfg).await?;
+            shoumi::ledger::add(cfg, &db, &files, kind, &who).await
+        }
+        LogCmd::Verify {
+            keys,
+            witnesses,
+            quorum,
+            file,
+            proof,
+        } => {
+            if shoumi::ledger::verify(&keys, &witnesses, quorum, &file, &proof)? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
+        LogCmd::Audit => {
+            let db = Db::connect(&cfg.database_url(), ConnectOptions::default()).await?;
+            if shoumi::ledger::audit(cfg, &db).await? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
+    }
+}
+
 async fn serve(cfg: &Config, db: Db) -> anyhow::Result<()> {
-    let state = shoumi_web::AppState::new(db.clone(), cfg.web());
+    let mut state = shoumi_web::AppState::new(db.clone(), cfg.web());
+    if let Some(l) = shoumi::ledger::start(cfg, &db).await? {
+        tracing::info!(origin = %l.config.origin, "evidence ledger running");
+        state = state.with_ledger(l);
+    }
     let app = shoumi_web::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let addr: SocketAddr = cfg
         .server

@@ -47,6 +47,12 @@ pub const TABLES: &[&str] = &[
     "notifications",
     "unit_assessments",
     "unit_assessment_scores",
+    "ledger_head",
+    "ledger_entries",
+    "ledger_tiles",
+    "ledger_checkpoints",
+    "ledger_pending",
+    "ledger_witnesses",
 ];
 
 /// A column value: the schema has only integers, text and bytes (evidence files).

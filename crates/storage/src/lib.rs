@@ -21,6 +21,7 @@ pub mod demonstration;
 pub mod dump;
 pub mod enterprises;
 pub mod jobs;
+pub mod ledger;
 pub mod migrate;
 pub mod notify;
 pub mod orgs;

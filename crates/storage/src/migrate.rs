@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "programme", "0007_programme"),
     migration!(8, "worklist", "0008_worklist"),
     migration!(9, "event_order", "0009_event_order"),
+    migration!(10, "ledger", "0010_ledger"),
 ];
 
 /// The newest schema version this binary knows.

@@ -553,6 +553,8 @@ pub(crate) struct SqliteConn {
     _permit: OwnedSemaphorePermit,
     /// The connection carries the bulk page cache; it gets the usual one back before reuse.
     bulk_cache: bool,
+    /// The connection runs with `synchronous = FULL`; it gets NORMAL back before reuse.
+    durable: bool,
 }
 
 impl SqliteConn {
@@ -567,6 +569,7 @@ impl Drop for SqliteConn {
             // A connection left inside a transaction (a dropped Tx) is rolled back before reuse.
             if (!c.is_autocommit() && c.execute_batch("ROLLBACK").is_err())
                 || (self.bulk_cache && c.execute_batch(CACHE_SIZE).is_err())
+                || (self.durable && c.execute_batch("PRAGMA synchronous = NORMAL").is_err())
             {
                 return; // drop the connection rather than reuse it in an unknown state
             }
@@ -635,6 +638,7 @@ impl SqlitePool {
             pool: self.clone(),
             _permit: permit,
             bulk_cache: false,
+            durable: false,
         })
     }
 
@@ -644,6 +648,10 @@ impl SqlitePool {
         tokio::time::timeout(self.acquire_timeout, self.writer.clone().lock_owned())
             .await
             .map_err(|_| StorageError::PoolTimedOut)
+    }
+
+    pub(crate) fn path(&self) -> &str {
+        &self.path
     }
 
     pub(crate) fn stats(&self) -> (u32, u32, u32) {
@@ -821,6 +829,12 @@ pub enum TxKind {
     /// the snapshot starts at the first read and the WAL read lock is held until the end; on
     /// PostgreSQL it is REPEATABLE READ, READ ONLY.
     Read,
+    /// A write whose commit must survive a power cut before it is acknowledged (the evidence
+    /// ledger): as `Write`, and on SQLite with `synchronous = FULL`, so the commit fsyncs the WAL
+    /// (the platform's other writes use NORMAL, which survives a crash of the process but may
+    /// lose the last commits on power loss). PostgreSQL commits are durable as configured
+    /// (`synchronous_commit = on` by default).
+    Durable,
 }
 
 impl Tx {
@@ -835,12 +849,17 @@ impl Tx {
         let inner = match pool {
             Pool::Sqlite(p) => {
                 let writer = match kind {
-                    TxKind::Write => Some(p.lock_writer().await?),
+                    TxKind::Write | TxKind::Durable => Some(p.lock_writer().await?),
                     TxKind::Read => None,
                 };
-                let conn = p.acquire().await?;
+                let mut conn = p.acquire().await?;
                 match kind {
                     TxKind::Write => conn.conn().execute_batch("BEGIN IMMEDIATE")?,
+                    TxKind::Durable => {
+                        conn.durable = true;
+                        conn.conn()
+                            .execute_batch("PRAGMA synchronous = FULL; BEGIN IMMEDIATE")?
+                    }
                     TxKind::Read => conn.conn().execute_batch("BEGIN")?,
                 }
                 TxInner::Sqlite {
@@ -850,7 +869,7 @@ impl Tx {
             }
             // The isolation level in the BEGIN itself: one round trip, nothing between.
             Pool::Pg(p) => TxInner::Pg(match kind {
-                TxKind::Write => p.begin().await?,
+                TxKind::Write | TxKind::Durable => p.begin().await?,
                 TxKind::Read => {
                     p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                         .await?

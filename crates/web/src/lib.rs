@@ -11,6 +11,7 @@ pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod import;
+pub mod ledger;
 pub mod mail;
 pub mod metrics;
 pub mod middleware;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     pub reference: Arc<ReferenceCache>,
     pub programme: Arc<ProgrammeCache>,
+    /// The evidence ledger, when this platform has its keys (`shoumi log init`).
+    pub ledger: Option<Arc<ledger::Ledger>>,
 }
 
 /// The programme in force, parsed once per version. Each use checks the current version's id
@@ -197,7 +200,14 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             reference: Arc::new(ReferenceCache::default()),
             programme: Arc::new(ProgrammeCache::default()),
+            ledger: None,
         }
+    }
+
+    /// The same state with the evidence ledger running.
+    pub fn with_ledger(mut self, ledger: Arc<ledger::Ledger>) -> AppState {
+        self.ledger = Some(ledger);
+        self
     }
 }
 
@@ -247,6 +257,7 @@ pub fn routes() -> Routes {
     let r = Routes::new();
     let r = pages::routes(r);
     let r = api::routes(r);
+    let r = ledger::routes(r);
     r.get("/healthz", pages::ops::healthz)
         .get("/readyz", pages::ops::readyz)
         .get("/metrics", pages::ops::metrics)

@@ -101,6 +101,9 @@ impl Layout {
                 item("/assessment", "nav.assessment");
             }
             item("/inbox", "nav.inbox");
+            if p.can(Action::RegisterEvidence).is_some() || p.can(Action::ReadLedger).is_some() {
+                item("/evidence", "nav.ledger");
+            }
             if p.can(Action::ReadOrganisations).is_some() {
                 item("/divisions", "nav.divisions");
                 item("/units", "nav.units");

@@ -1,0 +1,336 @@
+//! The evidence ledger's operator side: keys on disk, starting the ledger in a process, and the
+//! `shoumi log …` and `shoumi witness …` commands.
+//!
+//! Key files (one line each, Go `note` format, mode 0600):
+//! `<key_dir>/ed25519.key`, `<key_dir>/sm2.key`; the verifier keys, which are public, are written
+//! to `<key_dir>/verifier-keys.txt` and printed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use shoumi_ledger::entry::{Digests, Entry, EntryKind, canonical_json, metadata_digest};
+use shoumi_ledger::note::{Algorithm, SignerKey, VerifierKey};
+use shoumi_ledger::witness::Witness;
+use shoumi_ledger::{Policy, Verifier};
+use shoumi_storage::ledger::{self as store, Ack, Submission};
+use shoumi_storage::{Actor, Db};
+use shoumi_web::ledger::{Ledger, LedgerConfig, WitnessEndpoint};
+
+use crate::config::Config;
+
+const ED_FILE: &str = "ed25519.key";
+const SM2_FILE: &str = "sm2.key";
+const VKEYS_FILE: &str = "verifier-keys.txt";
+
+/// Writes a secret file readable by its owner only, refusing to replace one.
+fn write_secret(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// `shoumi log init`: new Ed25519 and SM2 keys for the log named `origin`.
+pub fn init(dir: &Path, origin: &str) -> anyhow::Result<(VerifierKey, VerifierKey)> {
+    if !shoumi_ledger::checkpoint::valid_origin(origin) {
+        bail!(
+            "the origin {origin:?} must be a name without spaces or '+', e.g. gaotang.example/ledger"
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    if dir.join(ED_FILE).exists() || dir.join(SM2_FILE).exists() {
+        bail!(
+            "{} already holds ledger keys: a log keeps its keys for life (move them away to start a new log)",
+            dir.display()
+        );
+    }
+    let ed = SignerKey::generate(origin, Algorithm::Ed25519)?;
+    let sm2 = SignerKey::generate(origin, Algorithm::Sm2)?;
+    write_secret(&dir.join(ED_FILE), &ed.to_private_string())?;
+    write_secret(&dir.join(SM2_FILE), &sm2.to_private_string())?;
+    std::fs::write(
+        dir.join(VKEYS_FILE),
+        format!("{}\n{}\n", ed.verifier(), sm2.verifier()),
+    )?;
+    Ok((ed.verifier().clone(), sm2.verifier().clone()))
+}
+
+fn read_key(path: &Path) -> anyhow::Result<SignerKey> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    SignerKey::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// The ledger configuration, when the keys exist (`None`: the ledger is not set up).
+pub fn config(cfg: &Config) -> anyhow::Result<Option<LedgerConfig>> {
+    let dir = cfg.ledger_dir();
+    if !dir.join(ED_FILE).exists() {
+        return Ok(None);
+    }
+    let ed25519 = read_key(&dir.join(ED_FILE))?;
+    let sm2 = read_key(&dir.join(SM2_FILE))?;
+    if ed25519.name() != sm2.name() {
+        bail!(
+            "the Ed25519 and SM2 keys name different logs ({} and {})",
+            ed25519.name(),
+            sm2.name()
+        );
+    }
+    let mut witnesses = Vec::new();
+    for (i, w) in cfg.ledger.witnesses.iter().enumerate() {
+        let key = VerifierKey::parse(&w.key)
+            .map_err(|e| anyhow::anyhow!("ledger.witnesses[{i}].key: {e}"))?;
+        if key.algorithm() != Algorithm::Cosignature {
+            bail!("ledger.witnesses[{i}].key: a witness key is a cosignature (type 0x04) key");
+        }
+        witnesses.push(WitnessEndpoint {
+            url: w.url.clone(),
+            label: if w.label.is_empty() {
+                key.name().to_string()
+            } else {
+                w.label.clone()
+            },
+            key,
+        });
+    }
+    let quorum = cfg.ledger.quorum.unwrap_or(witnesses.len());
+    if quorum > witnesses.len() {
+        bail!(
+            "ledger.quorum {quorum} is more than the {} witnesses configured",
+            witnesses.len()
+        );
+    }
+    Ok(Some(LedgerConfig {
+        origin: ed25519.name().to_string(),
+        ed25519,
+        sm2,
+        witnesses,
+        quorum,
+        interval: Duration::from_millis(cfg.ledger.interval_ms.clamp(10, 1000)),
+    }))
+}
+
+/// Starts the ledger in this process when it is set up.
+pub async fn start(cfg: &Config, db: &Db) -> anyhow::Result<Option<Arc<Ledger>>> {
+    let Some(lc) = config(cfg)? else {
+        return Ok(None);
+    };
+    let l = Ledger::start(db.clone(), lc)
+        .await
+        .map_err(|e| anyhow::anyhow!("starting the evidence ledger: {e}"))?;
+    Ok(Some(l))
+}
+
+/// The metadata `shoumi log add` commits to for a file: its name and size.
+pub fn file_metadata(path: &Path, size: u64) -> serde_json::Value {
+    serde_json::json!({
+        "file_name": path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        "file_size": size,
+    })
+}
+
+/// `shoumi log add`: hashes each file here, registers the digests, waits for integration (and
+/// for the witness quorum, when witnesses are configured) and writes `FILE.tlog-proof`.
+pub async fn add(
+    cfg: &Config,
+    db: &Db,
+    files: &[PathBuf],
+    kind: EntryKind,
+    submitter: &str,
+) -> anyhow::Result<()> {
+    let Some(l) = start(cfg, db).await? else {
+        bail!("the ledger is not set up: run `shoumi log init` first");
+    };
+    let t = shoumi_storage::now() / 1000;
+    let mut entries = Vec::new();
+    for f in files {
+        let file = std::fs::File::open(f).with_context(|| format!("opening {}", f.display()))?;
+        let size = file.metadata()?.len();
+        let d = Digests::of_reader(std::io::BufReader::new(file))
+            .with_context(|| format!("reading {}", f.display()))?;
+        let meta = file_metadata(f, size);
+        let e = Entry::new(kind, d, metadata_digest(&meta), t, submitter)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        entries.push((f, e, meta));
+    }
+    let acks = l
+        .append(Submission {
+            actor: Actor::system("log-add"),
+            entries: entries.iter().map(|e| e.1.encode()).collect(),
+        })
+        .await?;
+    for ((f, e, meta), ack) in entries.iter().zip(acks) {
+        let identity = e.identity();
+        let index = match ack {
+            Ack::Existing(i) => {
+                println!("{}: already registered as entry {i}", f.display());
+                i
+            }
+            Ack::Pending => {
+                l.wait_sequenced(&identity, Duration::from_secs(30))
+                    .await
+                    .with_context(|| format!("{}: waiting for integration", f.display()))?
+                    .0
+            }
+        };
+        if !l.wait_cosigned(index, Duration::from_secs(15)).await? {
+            eprintln!(
+                "{}: the witness quorum has not cosigned yet; the proof carries the log's signatures only",
+                f.display()
+            );
+        }
+        let proof = l.proof(index).await?;
+        let out = PathBuf::from(format!("{}.tlog-proof", f.display()));
+        std::fs::write(&out, proof.to_text())
+            .with_context(|| format!("writing {}", out.display()))?;
+        println!(
+            "{}: entry {index}, sha256 {}, sm3 {}; proof {}; metadata {}",
+            f.display(),
+            hex::encode(e.document.sha256),
+            hex::encode(e.document.sm3),
+            out.display(),
+            canonical_json(meta)
+        );
+    }
+    Ok(())
+}
+
+/// `shoumi log verify`: true when valid; the report is printed either way.
+pub fn verify(
+    keys: &[String],
+    witnesses: &[String],
+    quorum: Option<usize>,
+    file: &Path,
+    proof: &Path,
+) -> anyhow::Result<bool> {
+    let log_keys = keys
+        .iter()
+        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("--key {k}: {e}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let Some(origin) = log_keys.first().map(|k| k.name().to_string()) else {
+        bail!("give the log's verifier key with --key");
+    };
+    let witness_keys = witnesses
+        .iter()
+        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("--witness {k}: {e}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let quorum = quorum.unwrap_or(witness_keys.len());
+    if quorum > witness_keys.len() {
+        bail!(
+            "--quorum {quorum} is more than the {} witnesses given",
+            witness_keys.len()
+        );
+    }
+    let v = Verifier::new(Policy {
+        origin,
+        log_keys,
+        witnesses: witness_keys,
+        quorum,
+    });
+    let doc = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let digests = Digests::of_reader(std::io::BufReader::new(doc))?;
+    let bytes = std::fs::read(proof).with_context(|| format!("reading {}", proof.display()))?;
+    match v.verify(&bytes, Some(&digests)) {
+        Ok(ok) => {
+            let e = &ok.entry;
+            println!("有效 / VALID");
+            println!(
+                "  entry {} of a log of {} entries ({})",
+                ok.index, ok.checkpoint.checkpoint.size, ok.checkpoint.checkpoint.origin
+            );
+            println!("  kind: {} / {}", e.kind.name_zh(), e.kind.name_en());
+            println!("  submitter: {}", e.submitter);
+            println!(
+                "  registered: {}",
+                shoumi_domain::Timestamp(e.time_ms * 1000).rfc3339()
+            );
+            for (n, a) in &ok.checkpoint.log_signatures {
+                println!("  signed by {n} ({a})");
+            }
+            for (n, t) in &ok.checkpoint.cosignatures {
+                println!(
+                    "  cosigned by {n} at {}",
+                    shoumi_domain::Timestamp(*t as i64 * 1_000_000).rfc3339()
+                );
+            }
+            Ok(true)
+        }
+        Err(e) => {
+            println!("无效 / INVALID: {e}");
+            Ok(false)
+        }
+    }
+}
+
+/// `shoumi log audit`.
+pub async fn audit(cfg: &Config, db: &Db) -> anyhow::Result<bool> {
+    let Some(lc) = config(cfg)? else {
+        bail!("the ledger is not set up: run `shoumi log init` first");
+    };
+    match store::audit(db, &lc.origin, &lc.log_keys(), &lc.witness_keys()).await {
+        Ok(r) => {
+            println!(
+                "ledger consistent: {} entries, {} tiles, {} checkpoints, {} cosignatures, {} pending",
+                r.entries, r.tiles, r.checkpoints, r.cosignatures, r.pending
+            );
+            Ok(true)
+        }
+        Err(e) => {
+            println!("LEDGER INCONSISTENT: {e}");
+            Ok(false)
+        }
+    }
+}
+
+/// `shoumi witness init`: a witness key for the agency `name`.
+pub fn witness_init(dir: &Path, name: &str) -> anyhow::Result<VerifierKey> {
+    std::fs::create_dir_all(dir)?;
+    let k = SignerKey::generate(name, Algorithm::Cosignature)?;
+    write_secret(&dir.join("witness.key"), &k.to_private_string())?;
+    std::fs::write(dir.join("witness.vkey"), format!("{}\n", k.verifier()))?;
+    Ok(k.verifier().clone())
+}
+
+/// `shoumi witness serve`.
+pub async fn witness_serve(
+    addr: &str,
+    key: &Path,
+    state: &Path,
+    logs: &[String],
+) -> anyhow::Result<()> {
+    let key = read_key(key)?;
+    if key.verifier().algorithm() != Algorithm::Cosignature {
+        bail!("the witness key must be a cosignature key (shoumi witness init)");
+    }
+    let logs = logs
+        .iter()
+        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("--log {k}: {e}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if logs.is_empty() {
+        bail!("name at least one log to witness with --log VKEY");
+    }
+    let w = Arc::new(Witness::open(key, logs, Some(state)).map_err(|e| anyhow::anyhow!(e))?);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    println!(
+        "shoumi witness {} listening on http://{}",
+        w.verifier(),
+        listener.local_addr()?
+    );
+    axum::serve(listener, shoumi_web::ledger::witness_server::router(w)).await?;
+    Ok(())
+}
