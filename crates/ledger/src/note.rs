@@ -210,6 +210,8 @@ impl VerifierKey {
     }
 
     /// Verifies `sig` (without the key ID) over `text`; for a cosignature returns its time.
+    // The only failure is "does not verify"; `Note::verify` names the key.
+    #[allow(clippy::result_unit_err)]
     pub fn verify(&self, text: &[u8], sig: &[u8]) -> Result<Option<u64>, ()> {
         match (&self.public, self.algorithm) {
             (Public::Ed25519(k), Algorithm::Ed25519) => {
@@ -246,7 +248,7 @@ fn cosigned_message(time: u64, text: &[u8]) -> Vec<u8> {
 }
 
 enum Secret {
-    Ed25519(ed25519_dalek::SigningKey),
+    Ed25519(Box<ed25519_dalek::SigningKey>),
     Sm2(Box<sm2::dsa::SigningKey>),
 }
 
@@ -286,7 +288,7 @@ impl SignerKey {
                     .map_err(|_| NoteError::Key("an Ed25519 private key is 32 bytes".into()))?;
                 let k = ed25519_dalek::SigningKey::from_bytes(&seed);
                 let public = k.verifying_key().to_bytes().to_vec();
-                (Secret::Ed25519(k), public)
+                (Secret::Ed25519(Box::new(k)), public)
             }
             Algorithm::Sm2 => {
                 use sm2::elliptic_curve::sec1::ToEncodedPoint;

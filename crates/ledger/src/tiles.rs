@@ -200,7 +200,7 @@ pub struct ExpandedTile {
 impl ExpandedTile {
     /// From a tile's bytes (a multiple of 32, at most 256 hashes).
     pub fn new(bytes: &[u8]) -> Result<ExpandedTile, String> {
-        if bytes.len() % 32 != 0 || bytes.len() as u64 > WIDTH * 32 {
+        if !bytes.len().is_multiple_of(32) || bytes.len() as u64 > WIDTH * 32 {
             return Err(format!(
                 "a tile of {} bytes is not 1–256 hashes",
                 bytes.len()

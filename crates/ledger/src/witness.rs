@@ -174,11 +174,10 @@ pub fn decide(
         return Err(Refusal::Conflict(current));
     }
     match seen {
-        Some(s) if s.size == cp.size => {
-            if s.root != cp.root {
-                return Err(Refusal::Fork(cp.size));
-            }
+        Some(s) if s.size == cp.size && s.root != cp.root => {
+            return Err(Refusal::Fork(cp.size));
         }
+        Some(s) if s.size == cp.size => {}
         Some(s) => verify_consistency(s.size, cp.size, &req.proof, &s.root, &cp.root)
             .map_err(|e| Refusal::BadProof(e.to_string()))?,
         None if !req.proof.is_empty() => {

@@ -334,3 +334,108 @@ pub async fn witness_serve(
     axum::serve(listener, shoumi_web::ledger::witness_server::router(w)).await?;
     Ok(())
 }
+
+/// What `shoumi log load` measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LoadReport {
+    pub appended: u64,
+    pub seconds: f64,
+    pub appends_per_sec: f64,
+    pub integration_p50_ms: f64,
+    pub integration_p99_ms: f64,
+    pub integration_max_ms: f64,
+    pub batches: usize,
+}
+
+/// `shoumi log load`: `clients` concurrent writers, each appending `batch` fresh entries per
+/// request, for `seconds`; then waits until everything is integrated. With `print_acks`, each
+/// acknowledged entry's identity is printed (and flushed) as soon as its commit returns, so a
+/// crash test can check that none of them is lost.
+pub async fn load(
+    cfg: &Config,
+    db: &Db,
+    seconds: f64,
+    clients: usize,
+    batch: usize,
+    print_acks: bool,
+) -> anyhow::Result<LoadReport> {
+    use std::io::Write;
+    let Some(l) = start(cfg, db).await? else {
+        bail!("the ledger is not set up: run `shoumi log init` first");
+    };
+    let started = std::time::Instant::now();
+    let deadline = started + Duration::from_secs_f64(seconds);
+    let stdout = Arc::new(std::sync::Mutex::new(std::io::stdout()));
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let l = l.clone();
+        let stdout = stdout.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            let mut seq = 0u64;
+            let pid = std::process::id();
+            while std::time::Instant::now() < deadline {
+                let t = shoumi_storage::now() / 1000;
+                let entries: Vec<Entry> = (0..batch)
+                    .map(|_| {
+                        seq += 1;
+                        let doc = format!("load {pid} {c} {seq} {t}");
+                        Entry::new(
+                            EntryKind::Document,
+                            Digests::of(doc.as_bytes()),
+                            [0; 32],
+                            t,
+                            "user:load",
+                        )
+                        .expect("valid entry")
+                    })
+                    .collect();
+                l.append(Submission {
+                    actor: Actor::system("load"),
+                    entries: entries.iter().map(Entry::encode).collect(),
+                })
+                .await?;
+                n += entries.len() as u64;
+                if print_acks {
+                    let mut out = stdout.lock().expect("stdout");
+                    for e in &entries {
+                        writeln!(out, "ack {}", hex::encode(e.identity()))?;
+                    }
+                    out.flush()?;
+                }
+            }
+            anyhow::Ok(n)
+        }));
+    }
+    let mut appended = 0;
+    for t in tasks {
+        appended += t.await??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    // Everything acknowledged gets integrated.
+    let wait = std::time::Instant::now();
+    while store::pending_count(db).await? > 0 {
+        if wait.elapsed() > Duration::from_secs(120) {
+            bail!("entries still pending after two minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut lat = l.integration_latencies();
+    lat.sort();
+    let pct = |p: f64| -> f64 {
+        if lat.is_empty() {
+            return 0.0;
+        }
+        let i = ((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1;
+        lat[i].as_secs_f64() * 1000.0
+    };
+    Ok(LoadReport {
+        appended,
+        seconds,
+        appends_per_sec: appended as f64 / seconds,
+        integration_p50_ms: pct(0.50),
+        integration_p99_ms: pct(0.99),
+        integration_max_ms: pct(1.0),
+        batches: lat.len(),
+    })
+}

@@ -163,6 +163,20 @@ enum LogCmd {
     },
     /// Recompute every tile and checkpoint from storage; report the first inconsistency.
     Audit,
+    /// Benchmark and crash-test load: concurrent writers appending generated entries.
+    #[command(hide = true)]
+    Load {
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Entries per append request.
+        #[arg(long, default_value_t = 1)]
+        batch: usize,
+        /// Print `ack <identity>` for every acknowledged entry.
+        #[arg(long)]
+        print_acks: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -552,6 +566,18 @@ async fn log_cmd(cfg: &Config, cmd: LogCmd) -> anyhow::Result<()> {
             } else {
                 std::process::exit(1)
             }
+        }
+        LogCmd::Load {
+            seconds,
+            clients,
+            batch,
+            print_acks,
+        } => {
+            let db = shoumi::open(cfg).await?;
+            let r =
+                shoumi::ledger::load(cfg, &db, seconds, clients, batch.max(1), print_acks).await?;
+            eprintln!("{}", serde_json::to_string(&r)?);
+            Ok(())
         }
         LogCmd::Audit => {
             let db = Db::connect(&cfg.database_url(), ConnectOptions::default()).await?;

@@ -378,11 +378,40 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Rule> {
     m.insert(("GET", "/api/v1/programme/progress"), only(PROGRAMME));
     m.insert(("GET", "/api/v1/applications"), only(APPLICATIONS));
     m.insert(("GET", "/api/v1/applications/{id}"), only(APP_A));
+    // Evidence ledger: the tiles and the verification page are public; registering is for
+    // everyone who works on the platform except the system administrator; an entry's
+    // certificate and proof are for its submitter's people and the ledger's readers.
+    const REGISTER: &[&str] = &[
+        "office",
+        "department",
+        "town",
+        "town-other",
+        "station",
+        "enterprise",
+        "enterprise-b",
+        "member",
+        "expert",
+        "agency",
+    ];
+    const ENTRY_A: &[&str] = &["admin", "office", "agency", "enterprise", "member"];
+    m.insert(("GET", "/log/checkpoint"), everyone());
+    m.insert(("GET", "/log/tile/{*path}"), everyone());
+    m.insert(("GET", "/evidence"), signed());
+    m.insert(("POST", "/evidence"), only(REGISTER));
+    m.insert(("GET", "/evidence/verify"), everyone());
+    m.insert(("POST", "/evidence/verify"), everyone());
+    m.insert(("GET", "/evidence/{index}"), only(ENTRY_A));
+    m.insert(("GET", "/evidence/{index}/proof"), only(ENTRY_A));
+    m.insert(("POST", "/api/v1/ledger/entries"), only(REGISTER));
+    m.insert(("GET", "/api/v1/ledger/entries/{identity}"), only(ENTRY_A));
+    m.insert(("GET", "/api/v1/ledger/proofs/{index}"), only(ENTRY_A));
     m
 }
 
 /// Concrete targets for the path parameters.
 struct Targets {
+    /// An entry registered by enterprise A: its index and identity (hex).
+    entry_a: (u64, String),
     enterprise_a: String,
     application_a: String,
     file_a: String,
@@ -610,7 +639,9 @@ async fn setup(app: &TestApp) -> Targets {
     let spare_token = users::tokens_of(db, spare).await.unwrap()[0]
         .public_id
         .clone();
+    let entry_a = register_entry_a(app, &a.credit_code).await;
     Targets {
+        entry_a,
         enterprise_a: a.public_id,
         application_a: application_a.public_id,
         file_a,
@@ -649,6 +680,11 @@ fn concrete(path: &str, role: &str, t: &Targets) -> String {
         p if p.starts_with("/worklist/{id}") => p.replace("{id}", &t.item),
         p if p.starts_with("/supervision/notices/{id}") => p.replace("{id}", &t.notice),
         "/inbox/{id}/open" => path.replace("{id}", &t.notification),
+        "/log/tile/{*path}" => "/log/tile/0/000.p/1".to_string(),
+        "/evidence/{index}" | "/evidence/{index}/proof" | "/api/v1/ledger/proofs/{index}" => {
+            path.replace("{index}", &t.entry_a.0.to_string())
+        }
+        "/api/v1/ledger/entries/{identity}" => path.replace("{identity}", &t.entry_a.1),
         "/assessment/{id}/close" => path.replace("{id}", &t.assessment_closed),
         "/assessment/{id}/units/{unit}" => path
             .replace("{id}", &t.assessment_open)
@@ -676,6 +712,31 @@ fn concrete(path: &str, role: &str, t: &Targets) -> String {
     };
     assert!(!p.contains('{'), "no target for {path}");
     p
+}
+/// Enterprise A registers a document in the ledger (the first entry of the test's log).
+async fn register_entry_a(app: &TestApp, credit_code: &str) -> (u64, String) {
+    use shoumi_ledger::{Digests, Entry, EntryKind};
+    let e = Entry::new(
+        EntryKind::SecretVersion,
+        Digests::of(b"matrix secret"),
+        [0; 32],
+        1_764_000_000_000,
+        &format!("uscc:{credit_code}"),
+    )
+    .unwrap();
+    app.ledger
+        .append(shoumi_storage::ledger::Submission {
+            actor: Actor::system("matrix"),
+            entries: vec![e.encode()],
+        })
+        .await
+        .unwrap();
+    let (index, _) = app
+        .ledger
+        .wait_sequenced(&e.identity(), std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    (index, hex::encode(e.identity()))
 }
 
 async fn call(c: &mut Client, method: &str, route: &str, path: &str) -> common::Response {
@@ -710,6 +771,10 @@ async fn call(c: &mut Client, method: &str, route: &str, path: &str) -> common::
                 b"format: wrong\n",
             )
             .await
+        }
+        ("POST", false) if route == "/evidence/verify" => {
+            c.post_file(path, &[("sha256", "")], "x.tlog-proof", b"")
+                .await
         }
         ("POST", false) if route == "/enterprises/import/report" => {
             c.post_form(path, &[("report", "[]")]).await

@@ -52,7 +52,6 @@ pub const TABLES: &[&str] = &[
     "ledger_tiles",
     "ledger_checkpoints",
     "ledger_pending",
-    "ledger_witnesses",
 ];
 
 /// A column value: the schema has only integers, text and bytes (evidence files).

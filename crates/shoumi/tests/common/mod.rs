@@ -15,6 +15,8 @@ pub const PASSWORD: &str = "Test-Password-2026";
 pub struct TestApp {
     pub db: Db,
     pub router: Router,
+    /// The evidence ledger (fresh keys, no witnesses, integrating every 10 ms).
+    pub ledger: std::sync::Arc<shoumi_web::ledger::Ledger>,
     pub url: String,
     /// The database itself, dropped with the test.
     _scratch: ScratchDb,
@@ -32,6 +34,29 @@ pub async fn connect(url: &str) -> Db {
     .expect("connect")
 }
 
+/// A ledger on `db` with fresh keys (origin `test.example/ledger`).
+pub async fn start_ledger(
+    db: &Db,
+    witnesses: Vec<shoumi_web::ledger::WitnessEndpoint>,
+    quorum: usize,
+) -> std::sync::Arc<shoumi_web::ledger::Ledger> {
+    use shoumi_ledger::note::{Algorithm, SignerKey};
+    let origin = "test.example/ledger";
+    shoumi_web::ledger::Ledger::start(
+        db.clone(),
+        shoumi_web::ledger::LedgerConfig {
+            origin: origin.into(),
+            ed25519: SignerKey::generate(origin, Algorithm::Ed25519).unwrap(),
+            sm2: SignerKey::generate(origin, Algorithm::Sm2).unwrap(),
+            witnesses,
+            quorum,
+            interval: std::time::Duration::from_millis(10),
+        },
+    )
+    .await
+    .expect("ledger starts")
+}
+
 impl TestApp {
     /// A fresh database with the Gaotang demo (every demo account uses [`PASSWORD`]).
     pub async fn spawn() -> TestApp {
@@ -40,10 +65,14 @@ impl TestApp {
         shoumi::demo::load(&db, PASSWORD, 7)
             .await
             .expect("demo loads");
-        let router = shoumi_web::app(shoumi_web::AppState::new(db.clone(), Default::default()));
+        let ledger = start_ledger(&db, Vec::new(), 0).await;
+        let router = shoumi_web::app(
+            shoumi_web::AppState::new(db.clone(), Default::default()).with_ledger(ledger.clone()),
+        );
         TestApp {
             db,
             router,
+            ledger,
             url: scratch.url.clone(),
             _scratch: scratch,
         }

@@ -47,10 +47,3 @@ CREATE TABLE ledger_pending (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX ledger_pending_identity ON ledger_pending(identity);
-
--- The size each witness last cosigned, as far as this log knows.
-CREATE TABLE ledger_witnesses (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL UNIQUE,
-    size INTEGER NOT NULL
-);

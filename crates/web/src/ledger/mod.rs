@@ -193,6 +193,7 @@ pub struct EntryInput {
 
 #[derive(Debug, Deserialize)]
 pub struct RegisterInput {
+    #[serde(default)]
     pub entries: Vec<EntryInput>,
     /// Register as this submitter (one the caller may act as); default: the caller's
     /// enterprise if they have exactly one, else themselves.
@@ -508,7 +509,7 @@ async fn evidence_page(
         }
         if s.principal.can(Action::ReadLedger).is_some() {
             let st = store::stats(&state.db).await?;
-            let sizes = store::witness_sizes(&state.db).await?;
+            let sizes = store::witness_sizes(&state.db, &ledger.config.witness_keys()).await?;
             let c = &ledger.config;
             status = Some(LogStatus {
                 origin: c.origin.clone(),

@@ -109,7 +109,12 @@ pub struct Ledger {
     jobs: mpsc::Sender<Job>,
     head: watch::Receiver<u64>,
     tiles: Mutex<HashMap<(u8, u64), Arc<ExpandedTile>>>,
+    stop: watch::Sender<bool>,
+    latencies: Arc<Mutex<Vec<Duration>>>,
 }
+
+/// How many integration latencies are kept for [`Ledger::integration_latencies`].
+const LATENCIES: usize = 100_000;
 
 impl Ledger {
     /// Starts the committer, the sequencer (it takes the lock when free) and the witness
@@ -122,15 +127,19 @@ impl Ledger {
         let nudge = Arc::new(Notify::new());
         tokio::spawn(committer(db.clone(), rx, nudge.clone()));
         let pushed = Arc::new(Notify::new());
+        let (stop, stopped) = watch::channel(false);
+        let latencies = Arc::new(Mutex::new(Vec::new()));
         tokio::spawn(sequencer(
             db.clone(),
             config.clone(),
             head_tx,
             nudge,
             pushed.clone(),
+            stopped.clone(),
+            latencies.clone(),
         ));
         if !config.witnesses.is_empty() {
-            tokio::spawn(pusher(db.clone(), config.clone(), pushed));
+            tokio::spawn(pusher(db.clone(), config.clone(), pushed, stopped));
         }
         Ok(Arc::new(Ledger {
             db,
@@ -138,11 +147,25 @@ impl Ledger {
             jobs: tx,
             head: head_rx,
             tiles: Mutex::new(HashMap::new()),
+            stop,
+            latencies,
         }))
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Stops sequencing and pushing (the sequencer lock is released); appends still commit.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// For each sequencing transaction since start (up to the last 100,000): the time from the
+    /// oldest entry's acknowledgement to the commit that integrated it — the worst latency of
+    /// that batch.
+    pub fn integration_latencies(&self) -> Vec<Duration> {
+        self.latencies.lock().expect("latencies").clone()
     }
 
     /// Appends entries (already encoded and valid) durably; returns once they are acknowledged
@@ -339,9 +362,14 @@ async fn sequencer(
     head: watch::Sender<u64>,
     nudge: Arc<Notify>,
     pushed: Arc<Notify>,
+    stop: watch::Receiver<bool>,
+    latencies: Arc<Mutex<Vec<Duration>>>,
 ) {
     let sign = |cp: &Checkpoint| config.sign(cp);
     loop {
+        if *stop.borrow() {
+            return;
+        }
         let lock = match SequencerLock::try_acquire(&db).await {
             Ok(l) => l,
             Err(e) => {
@@ -365,6 +393,9 @@ async fn sequencer(
         loop {
             let _ = tokio::time::timeout(config.interval, nudge.notified()).await;
             tokio::time::sleep(Duration::from_millis(10)).await;
+            if *stop.borrow() {
+                return; // drops the lock
+            }
             checks += 1;
             if checks.is_multiple_of(50) && !lock.alive().await {
                 tracing::warn!("ledger: lost the sequencer lock");
@@ -373,6 +404,14 @@ async fn sequencer(
             loop {
                 match store::sequence(&db, &config.origin, &sign, &mut edge, SEQUENCE_BATCH).await {
                     Ok(Some(s)) => {
+                        if let Some(at) = s.oldest_pending_at {
+                            let waited = (shoumi_storage::now() - at).max(0) as u64;
+                            let mut l = latencies.lock().expect("latencies");
+                            if l.len() == LATENCIES {
+                                l.remove(0);
+                            }
+                            l.push(Duration::from_micros(waited));
+                        }
                         head.send_replace(s.size);
                         pushed.notify_one();
                         if s.consumed < SEQUENCE_BATCH {
@@ -399,7 +438,12 @@ async fn sequencer(
 
 /// Pushes the latest checkpoint to every witness whenever it changes (and retries every few
 /// seconds), storing the cosignatures that come back.
-async fn pusher(db: Db, config: Arc<LedgerConfig>, pushed: Arc<Notify>) {
+async fn pusher(
+    db: Db,
+    config: Arc<LedgerConfig>,
+    pushed: Arc<Notify>,
+    stop: watch::Receiver<bool>,
+) {
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -416,16 +460,23 @@ async fn pusher(db: Db, config: Arc<LedgerConfig>, pushed: Arc<Notify>) {
         jobs: mpsc::channel(1).0,
         head: watch::channel(0).1,
         tiles: Mutex::new(HashMap::new()),
+        stop: watch::channel(false).0,
+        latencies: Arc::default(),
     };
     loop {
         let _ = tokio::time::timeout(Duration::from_secs(5), pushed.notified()).await;
+        if *stop.borrow() {
+            return;
+        }
         // Only the sequencing process pushes (it is the one that is nudged); at most one round
         // every 500 ms.
         tokio::time::sleep(Duration::from_millis(500)).await;
         let Ok(Some((size, note))) = store::latest_checkpoint(&db).await else {
             continue;
         };
-        let known = store::witness_sizes(&db).await.unwrap_or_default();
+        let known = store::witness_sizes(&db, &config.witness_keys())
+            .await
+            .unwrap_or_default();
         let rounds = config.witnesses.iter().map(|w| {
             push_one(
                 &helper,
