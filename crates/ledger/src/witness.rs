@@ -177,6 +177,11 @@ pub fn decide(
         Some(s) if s.size == cp.size && s.root != cp.root => {
             return Err(Refusal::Fork(cp.size));
         }
+        Some(s) if s.size == cp.size && !req.proof.is_empty() => {
+            return Err(Refusal::BadProof(
+                "a consistency proof to the same size must be empty".into(),
+            ));
+        }
         Some(s) if s.size == cp.size => {}
         Some(s) => verify_consistency(s.size, cp.size, &req.proof, &s.root, &cp.root)
             .map_err(|e| Refusal::BadProof(e.to_string()))?,
