@@ -439,3 +439,112 @@ pub async fn load(
         batches: lat.len(),
     })
 }
+
+/// The demo's ledger: keys under the data directory (made on first use), two in-process
+/// witnesses standing in for the county court and procuratorate (plus any configured), and
+/// a few registrations by the demo enterprise and the office, integrated and cosigned.
+pub async fn demo(cfg: &Config, db: &Db) -> anyhow::Result<Arc<Ledger>> {
+    let dir = cfg.ledger_dir();
+    if !dir.join(ED_FILE).exists() {
+        init(&dir, "gaotang.shoumi.demo/ledger")?;
+    }
+    let mut lc = config(cfg)?.context("the demo's ledger keys")?;
+    let logs = lc.log_keys();
+    for (name, label) in [
+        ("court.gaotang.demo/witness", "高唐县人民法院（演示见证方）"),
+        (
+            "procuratorate.gaotang.demo/witness",
+            "高唐县人民检察院（演示见证方）",
+        ),
+    ] {
+        let key = SignerKey::generate(name, Algorithm::Cosignature)?;
+        let vkey = key.verifier().clone();
+        let w = Arc::new(Witness::open(key, logs.clone(), None).map_err(|e| anyhow::anyhow!(e))?);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        tokio::spawn(async move {
+            axum::serve(listener, shoumi_web::ledger::witness_server::router(w)).await
+        });
+        lc.witnesses.push(WitnessEndpoint {
+            url,
+            key: vkey,
+            label: label.into(),
+        });
+    }
+    if cfg.ledger.quorum.is_none() {
+        lc.quorum = lc.witnesses.len();
+    }
+    let l = Ledger::start(db.clone(), lc)
+        .await
+        .map_err(|e| anyhow::anyhow!("starting the evidence ledger: {e}"))?;
+    // The demo enterprise's registrations, and one by the office.
+    let enterprise = shoumi_storage::users::by_username(db, "enterprise")
+        .await?
+        .context("the demo enterprise account")?;
+    let p = shoumi_storage::users::principal(db, enterprise.id)
+        .await?
+        .context("its grants")?;
+    let own = p.enterprise_scope().own().first().copied();
+    let code = match own {
+        Some(id) => {
+            shoumi_storage::enterprises::get_by_id(db, &p.enterprise_scope(), id)
+                .await?
+                .credit_code
+        }
+        None => bail!("the demo enterprise account has no enterprise"),
+    };
+    let t = shoumi_storage::now() / 1000;
+    let docs = [
+        (
+            EntryKind::SecretVersion,
+            "配方与工艺参数 v1（演示）",
+            format!("uscc:{code}"),
+        ),
+        (
+            EntryKind::SecretVersion,
+            "配方与工艺参数 v2（演示）",
+            format!("uscc:{code}"),
+        ),
+        (
+            EntryKind::MeasureRecord,
+            "员工保密协议（演示）",
+            format!("uscc:{code}"),
+        ),
+        (
+            EntryKind::MeasureRecord,
+            "涉密区域门禁制度（演示）",
+            format!("uscc:{code}"),
+        ),
+        (
+            EntryKind::Document,
+            "商业秘密保护工作方案（演示）",
+            "user:office".to_string(),
+        ),
+    ];
+    let entries: Vec<Entry> = docs
+        .iter()
+        .map(|(k, title, who)| {
+            let meta = serde_json::json!({"title": title, "file_name": format!("{title}.pdf")});
+            Entry::new(
+                *k,
+                Digests::of(title.as_bytes()),
+                metadata_digest(&meta),
+                t,
+                who,
+            )
+            .map_err(|e| anyhow::anyhow!(e))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    l.append(Submission {
+        actor: Actor::system("demo"),
+        entries: entries.iter().map(Entry::encode).collect(),
+    })
+    .await?;
+    for e in &entries {
+        let (i, _) = l
+            .wait_sequenced(&e.identity(), Duration::from_secs(30))
+            .await?;
+        l.wait_cosigned(i, Duration::from_secs(10)).await?;
+    }
+    Ok(l)
+}

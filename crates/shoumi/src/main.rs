@@ -591,8 +591,17 @@ async fn log_cmd(cfg: &Config, cmd: LogCmd) -> anyhow::Result<()> {
 }
 
 async fn serve(cfg: &Config, db: Db) -> anyhow::Result<()> {
+    let ledger = shoumi::ledger::start(cfg, &db).await?;
+    serve_with(cfg, db, ledger).await
+}
+
+async fn serve_with(
+    cfg: &Config,
+    db: Db,
+    ledger: Option<std::sync::Arc<shoumi_web::ledger::Ledger>>,
+) -> anyhow::Result<()> {
     let mut state = shoumi_web::AppState::new(db.clone(), cfg.web());
-    if let Some(l) = shoumi::ledger::start(cfg, &db).await? {
+    if let Some(l) = ledger {
         tracing::info!(origin = %l.config.origin, "evidence ledger running");
         state = state.with_ledger(l);
     }
@@ -672,6 +681,7 @@ async fn run_demo(mut cfg: Config, seed: u64) -> anyhow::Result<()> {
         );
     }
     let accounts = demo::load(&db, &password, seed).await?;
+    let ledger = shoumi::ledger::demo(&cfg, &db).await?;
     cfg.server.secure_cookies = false;
     println!(
         "shoumi demo ready in {:.1?}: Gaotang County, {} enterprises",
@@ -684,7 +694,19 @@ async fn run_demo(mut cfg: Config, seed: u64) -> anyhow::Result<()> {
     for (name, display) in &accounts {
         println!("    {name:<14} {display}");
     }
-    serve(&cfg, db).await
+    println!(
+        "  evidence ledger {} (verifier keys in {}), witnessed by {}",
+        ledger.config.origin,
+        cfg.ledger_dir().join("verifier-keys.txt").display(),
+        ledger
+            .config
+            .witnesses
+            .iter()
+            .map(|w| w.label.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    serve_with(&cfg, db, Some(ledger)).await
 }
 
 async fn generate_province(
