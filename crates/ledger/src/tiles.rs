@@ -189,49 +189,86 @@ pub fn decode_bundle(mut data: &[u8]) -> Result<Vec<&[u8]>, String> {
     Ok(out)
 }
 
-/// A tile's hashes with every complete node between its levels, so that any node of the tile
-/// is a lookup. Full tiles never change, so an expanded full tile may be cached for good.
+/// The row of a tile that [`ExpandedTile`] keeps (16 nodes of 16 hashes each in a full tile):
+/// nodes below it are recomputed from the bottom row (at most 7 hashes), nodes above it from it.
+pub const MID_ROW: u8 = 4;
+
+/// A tile's hashes arranged so that any node of the tile is cheap: the bottom row, and every
+/// complete node from [`MID_ROW`] up. Built from the bottom row alone it costs ~255 node
+/// hashes; from the bottom row and a remembered mid row ([`ExpandedTile::mid`]) 15.
 #[derive(Debug)]
 pub struct ExpandedTile {
-    /// `rows[r]` holds the complete nodes `r` levels above the tile's bottom row.
-    rows: Vec<Vec<Hash>>,
+    bottom: Vec<Hash>,
+    /// `upper[k]` holds the complete nodes `MID_ROW + k` levels above the bottom row.
+    upper: Vec<Vec<Hash>>,
 }
 
 impl ExpandedTile {
-    /// From a tile's bytes (a multiple of 32, at most 256 hashes).
-    pub fn new(bytes: &[u8]) -> Result<ExpandedTile, String> {
-        if !bytes.len().is_multiple_of(32) || bytes.len() as u64 > WIDTH * 32 {
+    fn bottom_of(bytes: &[u8]) -> Result<Vec<Hash>, String> {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(32) || bytes.len() as u64 > WIDTH * 32
+        {
             return Err(format!(
                 "a tile of {} bytes is not 1–256 hashes",
                 bytes.len()
             ));
         }
-        let bottom: Vec<Hash> = bytes
+        Ok(bytes
             .chunks_exact(32)
             .map(|c| c.try_into().expect("32 bytes"))
-            .collect();
-        let mut rows = vec![bottom];
-        for _ in 0..HEIGHT {
-            let below = rows.last().expect("a row");
+            .collect())
+    }
+
+    fn with_mid_row(bottom: Vec<Hash>, mid: Vec<Hash>) -> ExpandedTile {
+        let mut upper = vec![mid];
+        for _ in MID_ROW..HEIGHT {
+            let below = upper.last().expect("a row");
             let up: Vec<Hash> = below
                 .chunks_exact(2)
                 .map(|p| node_hash(&p[0], &p[1]))
                 .collect();
-            rows.push(up);
+            upper.push(up);
         }
-        Ok(ExpandedTile { rows })
+        ExpandedTile { bottom, upper }
+    }
+
+    /// From a tile's bytes (1–256 hashes).
+    pub fn new(bytes: &[u8]) -> Result<ExpandedTile, String> {
+        let bottom = Self::bottom_of(bytes)?;
+        let group = 1usize << MID_ROW;
+        let mid = bottom.chunks_exact(group).map(perfect_root).collect();
+        Ok(Self::with_mid_row(bottom, mid))
+    }
+
+    /// From a tile's bytes and its mid row as returned by [`ExpandedTile::mid`] for the same
+    /// bytes (a caller that remembers mid rows of full tiles skips most of the hashing).
+    pub fn with_mid(bytes: &[u8], mid: &[Hash]) -> Result<ExpandedTile, String> {
+        let bottom = Self::bottom_of(bytes)?;
+        if mid.len() != bottom.len() >> MID_ROW {
+            return Err("the mid row does not match the tile".into());
+        }
+        Ok(Self::with_mid_row(bottom, mid.to_vec()))
+    }
+
+    /// The complete nodes [`MID_ROW`] levels up (16 for a full tile): worth remembering.
+    pub fn mid(&self) -> &[Hash] {
+        &self.upper[0]
     }
 
     pub fn width(&self) -> usize {
-        self.rows[0].len()
+        self.bottom.len()
     }
 
     pub fn bottom(&self) -> &[Hash] {
-        &self.rows[0]
+        &self.bottom
     }
 
     fn get(&self, r: u8, i: usize) -> Option<Hash> {
-        self.rows.get(usize::from(r))?.get(i).copied()
+        if r >= MID_ROW {
+            return self.upper.get(usize::from(r - MID_ROW))?.get(i).copied();
+        }
+        let n = 1usize << r;
+        let slice = self.bottom.get(i * n..i * n + n)?;
+        Some(perfect_root(slice))
     }
 }
 
@@ -492,6 +529,24 @@ mod tests {
             "0/x001",
         ] {
             assert!(parse_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_tile_rebuilt_from_its_remembered_mid_row_answers_every_node_alike() {
+        for width in [1usize, 15, 16, 17, 200, 256] {
+            let bytes: Vec<u8> = (0..width * 32).map(|i| (i * 7 + width) as u8).collect();
+            let a = ExpandedTile::new(&bytes).unwrap();
+            let b = ExpandedTile::with_mid(&bytes, a.mid()).unwrap();
+            for r in 0..=HEIGHT {
+                for i in 0..(width >> r) {
+                    assert_eq!(a.get(r, i), b.get(r, i), "width {width} row {r} node {i}");
+                    let want = perfect_root(&a.bottom()[i << r..(i + 1) << r]);
+                    assert_eq!(a.get(r, i), Some(want));
+                }
+                assert_eq!(a.get(r, width >> r), None, "incomplete nodes are absent");
+            }
+            assert!(ExpandedTile::with_mid(&bytes, &[]).is_err() || width < 16);
         }
     }
 

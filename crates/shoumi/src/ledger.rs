@@ -548,3 +548,74 @@ pub async fn demo(cfg: &Config, db: &Db) -> anyhow::Result<Arc<Ledger>> {
     }
     Ok(l)
 }
+
+/// What `shoumi log bench-proofs` measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProofReport {
+    pub log_size: u64,
+    pub proofs: u64,
+    pub seconds: f64,
+    pub proofs_per_sec: f64,
+    pub verified_sample: u64,
+}
+
+/// `shoumi log bench-proofs`: `tasks` concurrent callers building `.tlog-proof`s of uniformly
+/// random entries (entry, tiles and checkpoint read from the database, as a request would)
+/// for `seconds`; every 1,000th proof is verified.
+pub async fn bench_proofs(
+    cfg: &Config,
+    db: &Db,
+    seconds: f64,
+    tasks: usize,
+) -> anyhow::Result<ProofReport> {
+    let Some(l) = start(cfg, db).await? else {
+        bail!("the ledger is not set up: run `shoumi log init` first");
+    };
+    let size = store::head(db).await?.map(|h| h.size).unwrap_or(0);
+    if size == 0 {
+        bail!("the log is empty");
+    }
+    let verifier = Arc::new(Verifier::new(Policy {
+        quorum: 0,
+        ..l.config.policy()
+    }));
+    let started = std::time::Instant::now();
+    let deadline = started + Duration::from_secs_f64(seconds);
+    let mut handles = Vec::new();
+    for t in 0..tasks {
+        let l = l.clone();
+        let verifier = verifier.clone();
+        handles.push(tokio::spawn(async move {
+            use rand::{Rng, SeedableRng};
+            let mut rng = rand::rngs::StdRng::seed_from_u64(t as u64);
+            let (mut n, mut checked) = (0u64, 0u64);
+            while std::time::Instant::now() < deadline {
+                let i = rng.random_range(0..size);
+                let p = l.proof(i).await?;
+                n += 1;
+                if n % 1000 == 0 {
+                    verifier
+                        .verify_parsed(&p, None)
+                        .map_err(|e| anyhow::anyhow!("proof of {i} does not verify: {e}"))?;
+                    checked += 1;
+                }
+            }
+            anyhow::Ok((n, checked))
+        }));
+    }
+    let (mut proofs, mut verified) = (0, 0);
+    for h in handles {
+        let (n, c) = h.await??;
+        proofs += n;
+        verified += c;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    l.stop();
+    Ok(ProofReport {
+        log_size: size,
+        proofs,
+        seconds,
+        proofs_per_sec: proofs as f64 / seconds,
+        verified_sample: verified,
+    })
+}

@@ -177,6 +177,14 @@ enum LogCmd {
         #[arg(long)]
         print_acks: bool,
     },
+    /// Benchmark: concurrent callers building proofs of random entries.
+    #[command(hide = true)]
+    BenchProofs {
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 16)]
+        tasks: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -576,6 +584,19 @@ async fn log_cmd(cfg: &Config, cmd: LogCmd) -> anyhow::Result<()> {
             let db = shoumi::open(cfg).await?;
             let r =
                 shoumi::ledger::load(cfg, &db, seconds, clients, batch.max(1), print_acks).await?;
+            eprintln!("{}", serde_json::to_string(&r)?);
+            Ok(())
+        }
+        LogCmd::BenchProofs { seconds, tasks } => {
+            let db = Db::connect(
+                &cfg.database_url(),
+                ConnectOptions {
+                    max_connections: cfg.database.max_connections,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let r = shoumi::ledger::bench_proofs(cfg, &db, seconds, tasks.max(1)).await?;
             eprintln!("{}", serde_json::to_string(&r)?);
             Ok(())
         }

@@ -99,7 +99,7 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<Ack>, String>>,
 }
 
-/// Full tiles never change: kept expanded, up to this many (≈16 KiB each).
+/// Expanded upper and partial tiles kept (≈8 KiB each).
 const TILE_CACHE: usize = 4096;
 
 /// The ledger of one server process.
@@ -108,10 +108,16 @@ pub struct Ledger {
     pub config: Arc<LedgerConfig>,
     jobs: mpsc::Sender<Job>,
     head: watch::Receiver<u64>,
-    tiles: Mutex<HashMap<(u8, u64), Arc<ExpandedTile>>>,
+    tiles: Mutex<HashMap<(u8, u64, u16), Arc<ExpandedTile>>>,
+    mids: Mutex<HashMap<u64, Arc<[shoumi_ledger::Hash]>>>,
+    head_cache: Mutex<Option<(std::time::Instant, store::Head)>>,
+    notes: Mutex<HashMap<u64, (std::time::Instant, String)>>,
     stop: watch::Sender<bool>,
     latencies: Arc<Mutex<Vec<Duration>>>,
 }
+
+/// Mid rows of full bottom tiles kept (512 bytes each: 200,000 cover 51 million entries).
+const MID_CACHE: usize = 200_000;
 
 /// How many integration latencies are kept for [`Ledger::integration_latencies`].
 const LATENCIES: usize = 100_000;
@@ -147,6 +153,9 @@ impl Ledger {
             jobs: tx,
             head: head_rx,
             tiles: Mutex::new(HashMap::new()),
+            mids: Mutex::new(HashMap::new()),
+            head_cache: Mutex::new(None),
+            notes: Mutex::new(HashMap::new()),
             stop,
             latencies,
         }))
@@ -222,7 +231,9 @@ impl Ledger {
         }
     }
 
-    /// Tiles `wanted` as of tree `size`, expanded: full tiles from the cache when there.
+    /// Tiles `wanted` as of tree `size`, expanded. Tiles never change at a given width, so
+    /// expanded upper tiles and partial tiles are kept by (level, index, width), and of full
+    /// bottom tiles (too many to keep whole) the mid row, which makes expanding them cheap.
     async fn tile_set(&self, wanted: &[(u8, u64)], size: u64) -> Result<TileSet, LedgerError> {
         let mut set = TileSet::default();
         let mut fetch = Vec::new();
@@ -232,7 +243,7 @@ impl Ledger {
                 let t = TileId::at(l, i, size).ok_or_else(|| {
                     LedgerError::Integrity(format!("tile {l}/{i} is beyond size {size}"))
                 })?;
-                match cache.get(&(l, i)).filter(|_| t.is_full()) {
+                match cache.get(&(l, i, t.width)) {
                     Some(e) => set.insert(l, i, e.clone()),
                     None => fetch.push((l, i)),
                 }
@@ -242,7 +253,6 @@ impl Ledger {
             return Ok(set);
         }
         let stored = store::tiles(&self.db, &fetch).await?;
-        let mut cache = self.tiles.lock().expect("tile cache");
         for (l, i) in fetch {
             let t = TileId::at(l, i, size).expect("checked above");
             let bytes = stored
@@ -256,16 +266,71 @@ impl Ledger {
                     bytes.len()
                 )));
             }
-            let e = Arc::new(ExpandedTile::new(&bytes[..want]).map_err(LedgerError::Integrity)?);
-            if t.is_full() {
+            let bytes = &bytes[..want];
+            let bottom_full = l == 0 && t.is_full();
+            let mid = if bottom_full {
+                self.mids.lock().expect("mid cache").get(&i).cloned()
+            } else {
+                None
+            };
+            let e = Arc::new(
+                match &mid {
+                    Some(m) => ExpandedTile::with_mid(bytes, m),
+                    None => ExpandedTile::new(bytes),
+                }
+                .map_err(LedgerError::Integrity)?,
+            );
+            if bottom_full {
+                if mid.is_none() {
+                    let mut mids = self.mids.lock().expect("mid cache");
+                    if mids.len() >= MID_CACHE {
+                        mids.clear();
+                    }
+                    mids.insert(i, e.mid().into());
+                }
+            } else {
+                let mut cache = self.tiles.lock().expect("tile cache");
                 if cache.len() >= TILE_CACHE {
                     cache.clear();
                 }
-                cache.insert((l, i), e.clone());
+                cache.insert((l, i, t.width), e.clone());
             }
             set.insert(l, i, e);
         }
         Ok(set)
+    }
+
+    /// The head, read at most every 100 ms (proofs of entries it does not cover read it again).
+    async fn head_for(&self, index: u64) -> Result<store::Head, LedgerError> {
+        if let Some((at, h)) = *self.head_cache.lock().expect("head cache")
+            && at.elapsed() < Duration::from_millis(100)
+            && index < h.size
+        {
+            return Ok(h);
+        }
+        let h = store::head(&self.db)
+            .await?
+            .ok_or(LedgerError::NotFound(index))?;
+        *self.head_cache.lock().expect("head cache") = Some((std::time::Instant::now(), h));
+        Ok(h)
+    }
+
+    /// A checkpoint's note, kept for a second (cosignatures may still be added to it).
+    async fn note_for(&self, size: u64) -> Result<String, LedgerError> {
+        if let Some((at, n)) = self.notes.lock().expect("note cache").get(&size)
+            && at.elapsed() < Duration::from_secs(1)
+        {
+            return Ok(n.clone());
+        }
+        let note = store::checkpoint(&self.db, size)
+            .await?
+            .ok_or_else(|| LedgerError::Integrity(format!("checkpoint {size} is missing")))?;
+        let mut notes = self.notes.lock().expect("note cache");
+        if notes.len() > 64 {
+            notes.clear();
+        }
+        notes.insert(size, (std::time::Instant::now(), note.clone()));
+        Ok(note)
     }
 
     /// The inclusion proof of `index` in the tree of `size`.
@@ -284,9 +349,7 @@ impl Ledger {
     /// The `.tlog-proof` for entry `index`: against the latest checkpoint that carries the
     /// witness quorum and covers it, or else against the latest checkpoint.
     pub async fn proof(&self, index: u64) -> Result<TlogProof, LedgerError> {
-        let head = store::head(&self.db)
-            .await?
-            .ok_or(LedgerError::NotFound(index))?;
+        let head = self.head_for(index).await?;
         if index >= head.size {
             return Err(LedgerError::NotFound(index));
         }
@@ -295,9 +358,7 @@ impl Ledger {
         } else {
             head.size
         };
-        let note = store::checkpoint(&self.db, size)
-            .await?
-            .ok_or_else(|| LedgerError::Integrity(format!("checkpoint {size} is missing")))?;
+        let note = self.note_for(size).await?;
         let entry = store::entry(&self.db, index)
             .await?
             .ok_or(LedgerError::NotFound(index))?;
@@ -460,6 +521,9 @@ async fn pusher(
         jobs: mpsc::channel(1).0,
         head: watch::channel(0).1,
         tiles: Mutex::new(HashMap::new()),
+        mids: Mutex::new(HashMap::new()),
+        head_cache: Mutex::new(None),
+        notes: Mutex::new(HashMap::new()),
         stop: watch::channel(false).0,
         latencies: Arc::default(),
     };
