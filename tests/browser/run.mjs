@@ -13,7 +13,8 @@
 // The selectors used here are the UI contract the pages implement: change both together.
 // To add a scenario, append `scenario('behaviour_in_words', async (t) => { ... })` below.
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { createHash, getHashes, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -216,6 +217,64 @@ function csvWithBom(rows) {
   const quote = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   const text = rows.map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n';
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+}
+
+/** Whether this Node's OpenSSL has SM3 (GB/T 32905); without it SM3 is checked on vectors only. */
+const NODE_HAS_SM3 = getHashes().includes('sm3');
+
+/** SHA-256 and SM3 (null when Node lacks it) of `buffer` in hex, computed here, not by the page. */
+function nodeDigests(buffer) {
+  const hex = (alg) => createHash(alg).update(buffer).digest('hex');
+  return { sha256: hex('sha256'), sm3: NODE_HAS_SM3 ? hex('sm3') : null };
+}
+
+// Self-check of Node's SM3 against the first example of GB/T 32905-2016.
+if (NODE_HAS_SM3) {
+  assertEqual(
+    nodeDigests(Buffer.from('abc')).sm3,
+    '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0',
+    'Node SM3 of "abc"',
+  );
+}
+
+/**
+ * Chooses `file` ({name, mimeType, buffer}) in the `[data-hash-file]` input `selector` of a
+ * `[data-hash-form]` page and waits for ledger.js to hash it; returns the digests it filled in.
+ */
+async function hashInPage(page, selector, file) {
+  // Empty the fields first, so a digest of the previous file is not mistaken for this one's.
+  await page.$$eval('#sha256, #sm3', (inputs) => inputs.forEach((i) => (i.value = '')));
+  await page.setInputFiles(selector, file);
+  await page.waitForFunction(() =>
+    ['#sha256', '#sm3'].every((s) => /^[0-9a-f]{64}$/.test(document.querySelector(s).value)),
+  );
+  return page.$eval('#sha256', (sha) => ({
+    sha256: sha.value,
+    sm3: document.querySelector('#sm3').value,
+    submitDisabled: sha.form.querySelector('button[type=submit]').disabled,
+    status: (document.querySelector('#hash-status') || {}).textContent || '',
+  }));
+}
+
+/**
+ * Records the body of every request `page` sends, to check a file's bytes never leave it. Routed
+ * rather than listened to: a `request` event has no body for a multipart form with a file part.
+ */
+async function recordRequestBodies(page) {
+  const bodies = [];
+  await page.route('**/*', (route) => {
+    const r = route.request();
+    if (r.method() !== 'GET') bodies.push({ url: r.url(), body: r.postDataBuffer() });
+    return route.continue();
+  });
+  return bodies;
+}
+
+function assertNotSent(bodies, marker, what) {
+  for (const { url, body } of bodies) {
+    assert(body, `${what}: the body of the request to ${url} was seen`);
+    assert(!body.includes(Buffer.from(marker)), `${what}: a request to ${url} carried the file's content`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,6 +484,163 @@ scenario('language_switch_shows_english', async (t) => {
   assertEqual(response && response.status(), 200, 'GET /login status');
   await clickAndWait(page, 'a#lang-switch');
   await page.waitForSelector('html[lang="en"]');
+});
+
+scenario('evidence_pages_hash_files_in_the_browser_like_gbt_32905_and_node', async (t) => {
+  // The public verify page: the same ledger.js as the registration page, no sign-in needed.
+  const page = await t.newPage();
+  const bodies = await recordRequestBodies(page);
+  const r = await page.goto('/evidence/verify');
+  assertEqual(r && r.status(), 200, 'GET /evidence/verify status');
+
+  // Known answers: FIPS 180-2 for SHA-256, GB/T 32905-2016 for SM3 ("abcd"×16 is exactly one
+  // block, so its padding takes a second block), and the empty file.
+  const vectors = [
+    {
+      data: Buffer.from('abc'),
+      sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      sm3: '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0',
+    },
+    {
+      data: Buffer.from('abcd'.repeat(16)),
+      sha256: nodeDigests(Buffer.from('abcd'.repeat(16))).sha256,
+      sm3: 'debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732',
+    },
+    {
+      data: Buffer.alloc(0),
+      sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      sm3: '1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b',
+    },
+  ];
+  for (const [i, v] of vectors.entries()) {
+    const got = await hashInPage(page, '#file', {
+      name: `vector-${i}.txt`,
+      mimeType: 'text/plain',
+      buffer: v.data,
+    });
+    assertEqual(got.sha256, v.sha256, `SHA-256 of ${JSON.stringify(v.data.toString())}`);
+    assertEqual(got.sm3, v.sm3, `SM3 of ${JSON.stringify(v.data.toString())}`);
+  }
+
+  // More than one 4 MiB chunk, with a marker straddling the chunk boundary.
+  const marker = `shoumi-browser-hash-${digits(12)}`;
+  const big = randomBytes(5 * 1024 * 1024 + 3);
+  big.write(marker, 0);
+  big.write(marker, 4 * 1024 * 1024 - 10);
+  const want = nodeDigests(big);
+  const got = await hashInPage(page, '#file', {
+    name: 'big.bin',
+    mimeType: 'application/octet-stream',
+    buffer: big,
+  });
+  assertEqual(got.sha256, want.sha256, 'SHA-256 of 5 MiB + 3 bytes');
+  if (want.sm3) assertEqual(got.sm3, want.sm3, 'SM3 of 5 MiB + 3 bytes');
+  assertEqual(got.submitDisabled, false, 'the submit button is enabled again after hashing');
+  assert(got.status.includes('未上传'), `the status says nothing was uploaded: ${got.status}`);
+  assertNotSent(bodies, marker, 'hashing');
+});
+
+scenario('enterprise_registers_evidence_hashed_in_the_browser_and_anyone_verifies_the_proof', async (t) => {
+  const page = await t.signIn('enterprise');
+  const own = await ownEnterprise(page);
+  const bodies = await recordRequestBodies(page);
+  const response = await page.goto('/evidence');
+  assertEqual(response && response.status(), 200, 'GET /evidence status');
+
+  // A document of this run only, its content marked (its name and title are sent, not its bytes).
+  const marker = `shoumi-browser-evidence-${digits(12)}`;
+  const name = `计量记录-${digits(6)}.txt`;
+  const doc = { name, mimeType: 'text/plain', buffer: Buffer.from(`浏览器存证测试\n${marker}\n`) };
+  const want = nodeDigests(doc.buffer);
+
+  const got = await hashInPage(page, '#file', doc);
+  assertEqual(got.sha256, want.sha256, 'SHA-256 computed by the page');
+  if (want.sm3) assertEqual(got.sm3, want.sm3, 'SM3 computed by the page');
+  assertEqual(await page.$eval('#file_name', (i) => i.value), name, '#file_name');
+  assertEqual(await page.$eval('#file_size', (i) => i.value), String(doc.buffer.length), '#file_size');
+  assertEqual(await page.inputValue('#title'), name, '#title defaults to the file name');
+
+  const title = `浏览器测试计量记录 ${name.slice(5, 11)}`;
+  await page.fill('#title', title);
+  await page.selectOption('#kind', 'measure-record');
+  const submitters = await page.$$eval('#submitter option', (os) => os.map((o) => o.value));
+  const uscc = submitters.find((v) => v.startsWith('uscc:'));
+  assert(uscc, `the enterprise is a submitter choice: ${JSON.stringify(submitters)}`);
+  await page.selectOption('#submitter', uscc);
+  await clickAndWait(page, '#register-submit');
+
+  // The certificate.
+  const certPath = new URL(page.url()).pathname;
+  assert(/^\/evidence\/\d+$/.test(certPath), `registering leads to a certificate, not ${page.url()}`);
+  await page.waitForSelector('#certificate #registered');
+  assertEqual((await page.textContent('#cert-sha256')).trim(), want.sha256, '#cert-sha256');
+  const certText = await page.textContent('#certificate');
+  assert(certText.includes(own.name), `the certificate names the enterprise ${own.name}`);
+  assert(certText.includes(uscc), `the certificate gives the submitter ${uscc}`);
+  const cosigners = await page.$eval('#cert-cosigners', (dd) =>
+    dd.innerText.split('\n').map((x) => x.trim()).filter(Boolean),
+  );
+  // Shown right after registering: the proof linked below must already carry the quorum (both
+  // demo witnesses), or /evidence/verify refuses it (见证机构的联署数量不足).
+  assertEqual(cosigners.length, 2, `cosigners on the certificate ${JSON.stringify(cosigners)}`);
+  assert(cosigners.some((c) => c.includes('人民法院')), `the court cosigned: ${cosigners}`);
+  assert(cosigners.some((c) => c.includes('人民检察院')), `the procuratorate cosigned: ${cosigners}`);
+
+  // The proof, downloaded as the browser would.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#proof-link')]);
+  const index = certPath.split('/').pop();
+  assertEqual(download.suggestedFilename(), `entry-${index}.tlog-proof`, 'proof file name');
+  const proof = readFileSync(await download.path());
+  assert(
+    proof.toString('utf8').startsWith('c2sp.org/tlog-proof@v1'),
+    `the proof is a c2sp.org/tlog-proof@v1: ${JSON.stringify(proof.toString('utf8').slice(0, 40))}`,
+  );
+  assertNotSent(bodies, marker, 'registering');
+  assert(
+    bodies.some(({ body }) => body.includes(Buffer.from(want.sha256))),
+    'the registration request carried the digest (the body check above saw it)',
+  );
+
+  // Anyone, not signed in, verifies the document against the proof.
+  const verify = async (document) => {
+    const anon = await t.newPage();
+    const sent = await recordRequestBodies(anon);
+    const r = await anon.goto('/evidence/verify');
+    assertEqual(r && r.status(), 200, 'GET /evidence/verify status (anonymous)');
+    const digests = await hashInPage(anon, '#file', document);
+    assertEqual(digests.sha256, nodeDigests(document.buffer).sha256, 'SHA-256 on the verify page');
+    await anon.setInputFiles('#proof', {
+      name: `entry-${index}.tlog-proof`,
+      mimeType: 'text/plain',
+      buffer: proof,
+    });
+    await clickAndWait(anon, '#verify-submit');
+    await anon.waitForSelector('#verify-result');
+    assertNotSent(sent, marker, 'verifying');
+    assert(
+      sent.some(({ body }) => body.includes(Buffer.from('c2sp.org/tlog-proof@v1'))),
+      'the verify request carried the proof (the body check above saw it)',
+    );
+    return anon;
+  };
+
+  const ok = await verify(doc);
+  const okResult = await ok.getAttribute('#verify-result', 'data-result');
+  const okText = (await ok.textContent('#verify-result')).trim().replace(/\s+/g, ' ');
+  assertEqual(okResult, 'valid', `the verify result (${okText})`);
+  const by = await ok.textContent('#verify-submitter');
+  assert(by.includes(own.name) && by.includes(uscc), `verified as submitted by ${own.name}: ${by}`);
+  const recognised = await ok.textContent('#verify-cosigners');
+  assert(recognised.includes('人民法院'), `the court's cosignature is shown: ${recognised}`);
+  assert(recognised.includes('人民检察院'), `the procuratorate's is too: ${recognised}`);
+
+  // A document differing in one byte does not match the proof.
+  const other = Buffer.from(doc.buffer);
+  other[other.length - 2] ^= 1;
+  const bad = await verify({ ...doc, buffer: other });
+  assertEqual(await bad.getAttribute('#verify-result', 'data-result'), 'invalid', 'result for another document');
+  const reason = await bad.textContent('#verify-reason');
+  assert(reason.includes('不一致'), `the reason says the document differs: ${reason}`);
 });
 
 await main();

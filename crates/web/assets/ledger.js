@@ -93,13 +93,22 @@
     var input = form.querySelector("[data-hash-file]");
     var status = form.querySelector("#hash-status");
     if (!input) { return; }
+    var generation = 0;
     input.addEventListener("change", function () {
       var file = input.files && input.files[0];
+      // A newer choice stops the hashing of an older one (its digests must never win).
+      var mine = ++generation;
       if (!file) { return; }
       var a = sha256(), b = sm3(), off = 0, CHUNK = 4 << 20;
       var submit = form.querySelector("button[type=submit]");
       if (submit) { submit.disabled = true; }
+      function failed() {
+        if (mine !== generation) { return; }
+        if (status) { status.textContent = en ? "The file could not be read; choose it again." : "无法读取该文件，请重新选择。"; }
+        if (submit) { submit.disabled = false; }
+      }
       function step() {
+        if (mine !== generation) { return; }
         if (off >= file.size) {
           form.querySelector("#sha256").value = a.digest();
           form.querySelector("#sm3").value = b.digest();
@@ -113,11 +122,12 @@
           return;
         }
         file.slice(off, off + CHUNK).arrayBuffer().then(function (buf) {
+          if (mine !== generation) { return; }
           var u = new Uint8Array(buf);
           a.update(u); b.update(u); off += u.length;
           if (status) { status.textContent = (en ? "Hashing… " : "正在计算摘要… ") + Math.floor(100 * off / Math.max(1, file.size)) + "%"; }
           step();
-        });
+        }, failed);
       }
       step();
     });

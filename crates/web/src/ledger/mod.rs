@@ -322,6 +322,12 @@ pub async fn api_register(
             "proof": index.map(|i| format!("/api/v1/ledger/proofs/{i}")),
         }));
     }
+    // Waiting, the answer also says whether the proofs already carry the witness quorum.
+    let last = out.iter().filter_map(|e| e["index"].as_u64()).max();
+    let cosigned = match last {
+        Some(i) if input.wait => Some(l.wait_cosigned(i, WAIT).await.unwrap_or(false)),
+        _ => None,
+    };
     let status = if input.wait {
         StatusCode::OK
     } else {
@@ -329,7 +335,7 @@ pub async fn api_register(
     };
     Ok((
         status,
-        Json(json!({ "submitter": submitter, "entries": out })),
+        Json(json!({ "submitter": submitter, "cosigned": cosigned, "entries": out })),
     )
         .into_response())
 }
@@ -618,7 +624,11 @@ pub async fn register(
         _ => l.wait_sequenced(&identity, WAIT).await.ok().map(|x| x.0),
     };
     Ok(match index {
-        Some(i) => Redirect::to(&format!("/evidence/{i}?registered=1")).into_response(),
+        Some(i) => {
+            // The certificate and its proof should carry the witnesses' cosignatures.
+            let _ = l.wait_cosigned(i, WAIT).await;
+            Redirect::to(&format!("/evidence/{i}?registered=1")).into_response()
+        }
         None => Redirect::to("/evidence?pending=1").into_response(),
     })
 }

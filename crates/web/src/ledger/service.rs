@@ -532,9 +532,8 @@ async fn pusher(
         if *stop.borrow() {
             return;
         }
-        // Only the sequencing process pushes (it is the one that is nudged); at most one round
-        // every 500 ms.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // The sequencing process is nudged at once; at most one round every 200 ms.
+        tokio::time::sleep(Duration::from_millis(200)).await;
         let Ok(Some((size, note))) = store::latest_checkpoint(&db).await else {
             continue;
         };
