@@ -24,7 +24,9 @@ fn tiles_for(index: u64) -> TileSet {
     let mut set = TileSet::default();
     for (l, n) in rec.tiles() {
         let t = TileId::at(l, n, SIZE).unwrap();
-        let bytes: Vec<u8> = (0..usize::from(t.width) * 32).map(|i| (i * 31 + n as usize) as u8).collect();
+        let bytes: Vec<u8> = (0..usize::from(t.width) * 32)
+            .map(|i| (i * 31 + n as usize) as u8)
+            .collect();
         set.insert(l, n, Arc::new(ExpandedTile::new(&bytes).unwrap()));
     }
     set
@@ -35,7 +37,9 @@ fn hashing(c: &mut Criterion) {
     for size in [64usize, 1024, 1 << 20] {
         let data = vec![7u8; size];
         g.throughput(Throughput::Bytes(size as u64));
-        g.bench_function(format!("{size}B"), |b| b.iter(|| Sha256::digest(black_box(&data))));
+        g.bench_function(format!("{size}B"), |b| {
+            b.iter(|| Sha256::digest(black_box(&data)))
+        });
     }
     g.finish();
     c.bench_function("node_hash", |b| {
@@ -64,16 +68,25 @@ fn verification(c: &mut Criterion) {
     let w = SignerKey::generate("w.example", Algorithm::Cosignature).unwrap();
     let entries: Vec<Vec<u8>> = (0..1000u32)
         .map(|i| {
-            Entry::new(EntryKind::Document, Digests::of(&i.to_be_bytes()), [0; 32], 1, "user:b")
-                .unwrap()
-                .encode()
+            Entry::new(
+                EntryKind::Document,
+                Digests::of(&i.to_be_bytes()),
+                [0; 32],
+                1,
+                "user:b",
+            )
+            .unwrap()
+            .encode()
         })
         .collect();
     let leaves: Vec<[u8; 32]> = entries.iter().map(|e| leaf_hash(e)).collect();
     let size = leaves.len() as u64;
     let root = tree_root(&shoumi_ledger::merkle::Leaves(&leaves), size).unwrap();
     let text = Checkpoint::new(origin, size, root).to_text();
-    let mut note = Note { text: text.clone(), signatures: vec![] };
+    let mut note = Note {
+        text: text.clone(),
+        signatures: vec![],
+    };
     note.add(ed.sign(text.as_bytes(), None));
     note.add(sm2.sign(text.as_bytes(), None));
     note.add(w.sign(text.as_bytes(), Some(1_700_000_000)));
@@ -94,7 +107,10 @@ fn verification(c: &mut Criterion) {
     let warm = Verifier::new(policy(vec![ed.verifier().clone(), sm2.verifier().clone()]));
     warm.verify(proof.as_bytes(), Some(&doc)).unwrap();
     c.bench_function("verify_warm_checkpoint", |b| {
-        b.iter(|| warm.verify(black_box(proof.as_bytes()), Some(&doc)).unwrap())
+        b.iter(|| {
+            warm.verify(black_box(proof.as_bytes()), Some(&doc))
+                .unwrap()
+        })
     });
     c.bench_function("verify_cold_ed25519_and_witness", |b| {
         b.iter(|| {

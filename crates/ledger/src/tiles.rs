@@ -205,8 +205,7 @@ pub struct ExpandedTile {
 
 impl ExpandedTile {
     fn bottom_of(bytes: &[u8]) -> Result<Vec<Hash>, String> {
-        if bytes.is_empty() || !bytes.len().is_multiple_of(32) || bytes.len() as u64 > WIDTH * 32
-        {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(32) || bytes.len() as u64 > WIDTH * 32 {
             return Err(format!(
                 "a tile of {} bytes is not 1–256 hashes",
                 bytes.len()
