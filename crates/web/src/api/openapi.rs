@@ -29,8 +29,12 @@ fn op(summary: &str, tag: &str, ok: &str, body: Option<&str>, params: &[&str]) -
     o
 }
 
-fn with_id(mut o: Value) -> Value {
-    let p = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
+fn with_id(o: Value) -> Value {
+    with_path_param(o, "id")
+}
+
+fn with_path_param(mut o: Value, name: &str) -> Value {
+    let p = json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
     match o.get_mut("parameters") {
         Some(Value::Array(a)) => a.push(p),
         _ => o["parameters"] = json!([p]),
@@ -91,7 +95,10 @@ pub fn spec() -> Value {
             "/api/v1/programme": {"get": op("The programme in force (docs/PROGRAMME_FORMAT.md) with its version and SHA-256/SM3 digests", "programme", "200", None, &[])},
             "/api/v1/programme/progress": {"get": op("Each target (unit type, deadline, count) against the units holding the title on a date", "programme", "200", None, &["on"])},
             "/api/v1/applications": {"get": op("Demonstration-unit applications the caller may read", "programme", "200", None, &["stage", "unit_type", "q", "page"])},
-            "/api/v1/applications/{id}": {"get": with_id(op("One application with its history and evidence files (digests)", "programme", "200", None, &[]))}
+            "/api/v1/applications/{id}": {"get": with_id(op("One application with its history and evidence files (digests)", "programme", "200", None, &[]))},
+            "/api/v1/ledger/entries": {"post": op("Register document digests in the evidence ledger (docs/LEDGER.md); never content", "ledger", "202", Some("LedgerRegistration"), &[])},
+            "/api/v1/ledger/entries/{identity}": {"get": with_path_param(op("Where a registration stands, by its identity (hex)", "ledger", "200", None, &[]), "identity")},
+            "/api/v1/ledger/proofs/{index}": {"get": with_path_param(op("The entry's offline proof (C2SP tlog-proof, text/plain)", "ledger", "200", None, &[]), "index")}
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -103,7 +110,13 @@ pub fn spec() -> Value {
                 }}}},
                 "SessionRequest": {"type": "object", "required": ["username", "password"], "properties": string_fields(&["username", "password"])},
                 "EnterpriseForm": {"type": "object", "properties": string_fields(&["name", "credit_code", "legal_representative", "address", "division_code", "zone_key", "industry", "size", "tags", "contact_name", "contact_phone", "contact_email", "share_contacts", "status"])},
-                "UnitForm": {"type": "object", "properties": string_fields(&["name", "short_name", "kind", "credit_code", "division_code", "zone_key", "address", "phone", "opening_hours"])}
+                "UnitForm": {"type": "object", "properties": string_fields(&["name", "short_name", "kind", "credit_code", "division_code", "zone_key", "address", "phone", "opening_hours"])},
+                "LedgerRegistration": {"type": "object", "required": ["entries"], "properties": {
+                    "submitter": {"type": "string", "description": "uscc:<credit code> or user:<username>, one the caller may act as"},
+                    "wait": {"type": "boolean", "description": "wait up to 5 s for integration and the witness quorum"},
+                    "entries": {"type": "array", "maxItems": 1000, "items": {"type": "object", "required": ["kind", "sha256", "sm3", "metadata_sha256"],
+                        "properties": string_fields(&["kind", "sha256", "sm3", "metadata_sha256"])}}
+                }}
             }
         }
     })
