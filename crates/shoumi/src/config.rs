@@ -38,6 +38,8 @@ pub struct LedgerSettings {
     pub quorum: Option<usize>,
     /// How often pending entries are integrated, in milliseconds.
     pub interval_ms: u64,
+    /// How often the audit trail is anchored in the ledger, in minutes (0: never).
+    pub audit_anchor_minutes: u64,
     /// `[[ledger.witnesses]]` with `url` (submission prefix), `key` (verifier key) and
     /// `label` (who runs it, e.g. 高唐县人民法院).
     pub witnesses: Vec<WitnessSetting>,
@@ -49,6 +51,7 @@ impl Default for LedgerSettings {
             key_dir: None,
             quorum: None,
             interval_ms: 100,
+            audit_anchor_minutes: 60,
             witnesses: Vec::new(),
         }
     }

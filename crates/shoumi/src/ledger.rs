@@ -120,6 +120,8 @@ pub fn config(cfg: &Config) -> anyhow::Result<Option<LedgerConfig>> {
         witnesses,
         quorum,
         interval: Duration::from_millis(cfg.ledger.interval_ms.clamp(10, 1000)),
+        audit_anchor_every: (cfg.ledger.audit_anchor_minutes > 0)
+            .then(|| Duration::from_secs(cfg.ledger.audit_anchor_minutes * 60)),
     }))
 }
 
@@ -281,15 +283,22 @@ pub async fn audit(cfg: &Config, db: &Db) -> anyhow::Result<bool> {
         bail!("the ledger is not set up: run `shoumi log init` first");
     };
     match store::audit(db, &lc.origin, &lc.log_keys(), &lc.witness_keys()).await {
-        Ok(r) => {
-            println!(
-                "ledger consistent: {} entries, {} tiles, {} checkpoints, {} cosignatures, {} pending",
-                r.entries, r.tiles, r.checkpoints, r.cosignatures, r.pending
-            );
+        Ok(r) => println!(
+            "ledger consistent: {} entries, {} tiles, {} checkpoints, {} cosignatures, {} pending",
+            r.entries, r.tiles, r.checkpoints, r.cosignatures, r.pending
+        ),
+        Err(e) => {
+            println!("LEDGER INCONSISTENT: {e}");
+            return Ok(false);
+        }
+    }
+    match store::verify_audit_anchors(db).await {
+        Ok((anchors, rows)) => {
+            println!("audit trail matches its {anchors} anchors ({rows} rows anchored)");
             Ok(true)
         }
         Err(e) => {
-            println!("LEDGER INCONSISTENT: {e}");
+            println!("AUDIT TRAIL ALTERED: {e}");
             Ok(false)
         }
     }

@@ -380,6 +380,7 @@ async fn two_of_three_witnesses_cosign_and_proofs_carry_their_times() {
             witnesses: vec![court, proc_, police],
             quorum: 2,
             interval: Duration::from_millis(10),
+            audit_anchor_every: None,
         },
     )
     .await
@@ -463,6 +464,7 @@ fn clone_config(l: &Ledger) -> shoumi_web::ledger::LedgerConfig {
         witnesses: c.witnesses.clone(),
         quorum: c.quorum,
         interval: c.interval,
+        audit_anchor_every: c.audit_anchor_every,
     }
 }
 
@@ -671,4 +673,71 @@ async fn a_writer_killed_under_load_loses_no_acknowledged_entry() {
         .unwrap();
     assert!(r.entries as usize >= acked.len());
     l.stop();
+}
+
+#[tokio::test]
+async fn the_audit_trail_anchored_in_the_ledger_reveals_a_changed_or_removed_row() {
+    let app = TestApp::spawn().await;
+    // The demo has written hundreds of audit rows; anchor them (no settling time in a test).
+    let a = store::anchor_audit_trail(&app.db, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.from_audit_id, 1);
+    let e = a.entry(&[0; 32], 0).unwrap();
+    app.ledger
+        .wait_sequenced(&e.identity(), Duration::from_secs(20))
+        .await
+        .expect("the anchor is registered in the ledger");
+    let (anchors, rows) = store::verify_audit_anchors(&app.db).await.unwrap();
+    assert_eq!(anchors, 1);
+    assert!(rows > 100, "{rows}");
+    // The next anchor chains on from the last (sequencing and anchoring were audited since).
+    let b = store::anchor_audit_trail(&app.db, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.from_audit_id, a.to_audit_id + 1);
+    assert_eq!(store::verify_audit_anchors(&app.db).await.unwrap().0, 2);
+    assert!(
+        store::anchor_audit_trail(&app.db, 3_600_000_000)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Someone with database access edits an anchored audit row: found, with its range.
+    let victim = a.to_audit_id - 3;
+    let summary: String = sql::query_scalar("SELECT summary FROM audit_log WHERE id = $1")
+        .bind(victim)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sql::query("UPDATE audit_log SET summary = $1 WHERE id = $2")
+        .bind(format!("{summary} "))
+        .bind(victim)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let err = store::verify_audit_anchors(&app.db).await.unwrap_err();
+    assert!(
+        err.contains(&format!("{}–{}", a.from_audit_id, a.to_audit_id)),
+        "{err}"
+    );
+    sql::query("UPDATE audit_log SET summary = $1 WHERE id = $2")
+        .bind(summary)
+        .bind(victim)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    store::verify_audit_anchors(&app.db).await.unwrap();
+    // … or removes one.
+    sql::query("DELETE FROM audit_log WHERE id = $1")
+        .bind(b.to_audit_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let err = store::verify_audit_anchors(&app.db).await.unwrap_err();
+    assert!(err.contains("changed or removed"), "{err}");
+    app.ledger.stop();
 }

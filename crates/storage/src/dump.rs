@@ -52,6 +52,7 @@ pub const TABLES: &[&str] = &[
     "ledger_tiles",
     "ledger_checkpoints",
     "ledger_pending",
+    "audit_anchors",
 ];
 
 /// A column value: the schema has only integers, text and bytes (evidence files).

@@ -995,3 +995,251 @@ pub async fn resolve_submitter(db: &Db, submitter: &str) -> Result<Option<String
     }
     Ok(None)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The audit trail anchored in the ledger
+
+/// The submitter of audit-trail checkpoints.
+pub const AUDIT_SUBMITTER: &str = "system:audit-trail";
+
+/// One anchor: the audit rows `from_audit_id..=to_audit_id`, hashed after the previous anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub from_audit_id: i64,
+    pub to_audit_id: i64,
+    pub sha256: [u8; 32],
+    pub sm3: [u8; 32],
+}
+
+impl Anchor {
+    /// The metadata the ledger entry commits to: the range and the previous anchor's SHA-256.
+    pub fn metadata(&self, previous_sha256: &[u8; 32]) -> serde_json::Value {
+        serde_json::json!({
+            "from_audit_id": self.from_audit_id,
+            "to_audit_id": self.to_audit_id,
+            "previous_sha256": hex::encode(previous_sha256),
+        })
+    }
+
+    /// The ledger entry for this anchor (its identity does not depend on the time).
+    pub fn entry(&self, previous_sha256: &[u8; 32], time_ms: i64) -> Result<Entry> {
+        Entry::new(
+            shoumi_ledger::EntryKind::AuditCheckpoint,
+            shoumi_ledger::Digests {
+                sha256: self.sha256,
+                sm3: self.sm3,
+            },
+            shoumi_ledger::entry::metadata_digest(&self.metadata(previous_sha256)),
+            time_ms,
+            AUDIT_SUBMITTER,
+        )
+        .map_err(StorageError::Integrity)
+    }
+}
+
+/// Hashes audit rows `from..=to` on top of the previous anchor's digests: each row as a JSON
+/// array of its twelve columns in table order (NULL as null) followed by a newline.
+async fn hash_audit_rows(
+    conn: &mut sql::Tx,
+    from: i64,
+    to: i64,
+    prev: ([u8; 32], [u8; 32]),
+) -> Result<([u8; 32], [u8; 32], i64)> {
+    use sha2::Digest;
+    let mut a = sha2::Sha256::new();
+    let mut b = sm3::Sm3::new();
+    a.update(prev.0);
+    b.update(prev.1);
+    let mut after = from - 1;
+    let mut n = 0;
+    loop {
+        let rows = sql::query(
+            "SELECT id, at, actor_user_id, actor_name, ip, request_id, action, entity_type, \
+             entity_id, summary, before_json, after_json FROM audit_log \
+             WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 5000",
+        )
+        .bind(after)
+        .bind(to)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let int = |i: usize| -> Result<serde_json::Value> {
+                Ok(r.try_get_at::<Option<i64>>(i)?
+                    .map_or(serde_json::Value::Null, Into::into))
+            };
+            let text = |i: usize| -> Result<serde_json::Value> {
+                Ok(r.try_get_at::<Option<String>>(i)?
+                    .map_or(serde_json::Value::Null, Into::into))
+            };
+            let line = serde_json::Value::Array(vec![
+                int(0)?,
+                int(1)?,
+                int(2)?,
+                text(3)?,
+                text(4)?,
+                text(5)?,
+                text(6)?,
+                text(7)?,
+                text(8)?,
+                text(9)?,
+                text(10)?,
+                text(11)?,
+            ])
+            .to_string();
+            a.update(line.as_bytes());
+            a.update(b"\n");
+            b.update(line.as_bytes());
+            b.update(b"\n");
+            after = r.try_get_at::<i64>(0)?;
+            n += 1;
+        }
+    }
+    Ok((a.finalize().into(), b.finalize().into(), n))
+}
+
+async fn last_anchor(conn: &mut sql::Tx) -> Result<Option<Anchor>> {
+    let r = sql::query(
+        "SELECT from_audit_id, to_audit_id, sha256, sm3 FROM audit_anchors ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    r.map(|r| {
+        Ok(Anchor {
+            from_audit_id: r.try_get("from_audit_id")?,
+            to_audit_id: r.try_get("to_audit_id")?,
+            sha256: hash32(r.try_get("sha256")?, "an anchor's SHA-256")?,
+            sm3: hash32(r.try_get("sm3")?, "an anchor's SM3")?,
+        })
+    })
+    .transpose()
+}
+
+/// Anchors the audit rows written since the last anchor and at least `settle_us` ago (a
+/// transaction still open when the anchor is taken could otherwise commit a row below it):
+/// hashes them, and in one durable transaction records the anchor, hands its entry to the
+/// ledger (pending) and audits that. `None` when there is nothing new.
+pub async fn anchor_audit_trail(db: &Db, settle_us: i64) -> Result<Option<Anchor>> {
+    let mut tx = db.begin_raw(TxKind::Durable).await?;
+    let prev = last_anchor(&mut tx).await?;
+    let (prev_to, prev_digests) = prev
+        .as_ref()
+        .map(|p| (p.to_audit_id, (p.sha256, p.sm3)))
+        .unwrap_or((0, ([0; 32], [0; 32])));
+    let t = now();
+    let to: Option<i64> = sql::query_scalar("SELECT MAX(id) FROM audit_log WHERE at < $1")
+        .bind(t - settle_us)
+        .fetch_one(&mut tx)
+        .await?;
+    let Some(to) = to.filter(|to| *to > prev_to) else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let (sha256, sm3, _) = hash_audit_rows(&mut tx, prev_to + 1, to, prev_digests).await?;
+    let anchor = Anchor {
+        from_audit_id: prev_to + 1,
+        to_audit_id: to,
+        sha256,
+        sm3,
+    };
+    let entry = anchor.entry(&prev_digests.0, t / 1000)?;
+    let encoded = entry.encode();
+    sql::query(
+        "INSERT INTO ledger_pending (identity, entry, submitter, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(entry.identity().to_vec())
+    .bind(encoded)
+    .bind(AUDIT_SUBMITTER)
+    .bind(t)
+    .execute(&mut tx)
+    .await?;
+    sql::query(
+        "INSERT INTO audit_anchors (from_audit_id, to_audit_id, sha256, sm3, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(anchor.from_audit_id)
+    .bind(to)
+    .bind(sha256.to_vec())
+    .bind(sm3.to_vec())
+    .bind(t)
+    .execute(&mut tx)
+    .await?;
+    sql::query(
+        "INSERT INTO audit_log (at, actor_name, action, entity_type, entity_id, summary) \
+         VALUES ($1, 'system:ledger', 'audit.anchor', 'audit_anchor', $2, $3)",
+    )
+    .bind(t)
+    .bind(to.to_string())
+    .bind(format!(
+        "审计日志 {}–{to} 已存证 / audit rows {}–{to} anchored in the ledger (sha256 {})",
+        anchor.from_audit_id,
+        anchor.from_audit_id,
+        hex::encode(sha256)
+    ))
+    .execute(&mut tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(anchor))
+}
+
+/// Recomputes every anchor from the audit trail and checks that each is registered in the
+/// ledger: (anchors, audit rows covered), or the first range whose rows no longer match.
+pub async fn verify_audit_anchors(db: &Db) -> std::result::Result<(u64, u64), String> {
+    let e = |e: StorageError| format!("reading the audit anchors: {e}");
+    let mut tx = db.read().await.map_err(e)?;
+    let rows =
+        sql::query("SELECT from_audit_id, to_audit_id, sha256, sm3 FROM audit_anchors ORDER BY id")
+            .fetch_all(&mut tx)
+            .await
+            .map_err(e)?;
+    let mut prev = ([0u8; 32], [0u8; 32]);
+    let mut prev_to = 0i64;
+    let mut covered = 0u64;
+    for (i, r) in rows.iter().enumerate() {
+        let a = Anchor {
+            from_audit_id: r.try_get("from_audit_id").map_err(e)?,
+            to_audit_id: r.try_get("to_audit_id").map_err(e)?,
+            sha256: hash32(r.try_get("sha256").map_err(e)?, "sha256").map_err(e)?,
+            sm3: hash32(r.try_get("sm3").map_err(e)?, "sm3").map_err(e)?,
+        };
+        if a.from_audit_id != prev_to + 1 || a.to_audit_id < a.from_audit_id {
+            return Err(format!(
+                "audit anchor {} covers rows {}–{}, but the previous one ended at {prev_to}",
+                i + 1,
+                a.from_audit_id,
+                a.to_audit_id
+            ));
+        }
+        let (sha256, sm3, n) = hash_audit_rows(&mut tx, a.from_audit_id, a.to_audit_id, prev)
+            .await
+            .map_err(e)?;
+        if sha256 != a.sha256 || sm3 != a.sm3 {
+            return Err(format!(
+                "audit rows {}–{} no longer match their anchor: a row in that range was changed or removed",
+                a.from_audit_id, a.to_audit_id
+            ));
+        }
+        let identity = a.entry(&prev.0, 0).map_err(e)?.identity();
+        let in_log: i64 = sql::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM ledger_entries WHERE identity = $1) + \
+             (SELECT COUNT(*) FROM ledger_pending WHERE identity = $1)",
+        )
+        .bind(identity.to_vec())
+        .fetch_one(&mut tx)
+        .await
+        .map_err(e)?;
+        if in_log == 0 {
+            return Err(format!(
+                "audit anchor for rows {}–{} is not registered in the ledger",
+                a.from_audit_id, a.to_audit_id
+            ));
+        }
+        covered += n as u64;
+        prev = (a.sha256, a.sm3);
+        prev_to = a.to_audit_id;
+    }
+    tx.rollback().await.map_err(e)?;
+    Ok((rows.len() as u64, covered))
+}

@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "worklist", "0008_worklist"),
     migration!(9, "event_order", "0009_event_order"),
     migration!(10, "ledger", "0010_ledger"),
+    migration!(11, "audit_anchors", "0011_audit_anchors"),
 ];
 
 /// The newest schema version this binary knows.

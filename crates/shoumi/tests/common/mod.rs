@@ -51,6 +51,7 @@ pub async fn start_ledger(
             witnesses,
             quorum,
             interval: std::time::Duration::from_millis(10),
+            audit_anchor_every: None,
         },
     )
     .await

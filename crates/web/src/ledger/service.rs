@@ -45,6 +45,8 @@ pub struct LedgerConfig {
     pub quorum: usize,
     /// How often the sequencer integrates pending entries.
     pub interval: Duration,
+    /// How often the audit trail is anchored in the ledger (`None`: never).
+    pub audit_anchor_every: Option<Duration>,
 }
 
 impl LedgerConfig {
@@ -411,6 +413,10 @@ async fn committer(db: Db, mut rx: mpsc::Receiver<Job>, nudge: Arc<Notify>) {
     }
 }
 
+/// Audit rows younger than this are left to the next anchor (a transaction open when the anchor
+/// is taken could still commit a row below it).
+const AUDIT_SETTLE_US: i64 = 5 * 60 * 1_000_000;
+
 /// Entries one sequencing transaction takes at most.
 const SEQUENCE_BATCH: usize = 50_000;
 
@@ -451,6 +457,8 @@ async fn sequencer(
         tracing::info!("ledger: this process sequences the log");
         let mut edge = None;
         let mut checks = 0u32;
+        // The first attempt right away: a restarted server anchors what has settled.
+        let mut anchored: Option<std::time::Instant> = None;
         loop {
             let _ = tokio::time::timeout(config.interval, nudge.notified()).await;
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -461,6 +469,22 @@ async fn sequencer(
             if checks.is_multiple_of(50) && !lock.alive().await {
                 tracing::warn!("ledger: lost the sequencer lock");
                 break;
+            }
+            if let Some(every) = config.audit_anchor_every
+                && anchored.is_none_or(|t| t.elapsed() >= every)
+            {
+                anchored = Some(std::time::Instant::now());
+                match store::anchor_audit_trail(&db, AUDIT_SETTLE_US).await {
+                    Ok(Some(a)) => tracing::info!(
+                        from = a.from_audit_id,
+                        to = a.to_audit_id,
+                        "ledger: audit trail anchored"
+                    ),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "ledger: anchoring the audit trail failed")
+                    }
+                }
             }
             loop {
                 match store::sequence(&db, &config.origin, &sign, &mut edge, SEQUENCE_BATCH).await {
