@@ -17,10 +17,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shoumi_domain::{Action, FieldError, FieldErrors, Principal, Role, Scope};
-use shoumi_ledger::entry::{Digests, Entry, EntryKind, canonical_json, metadata_digest};
+use shoumi_ledger::entry::{Digests, Entry, EntryKind, metadata_digest};
 use shoumi_ledger::policy::{Verified, VerifyError};
-use shoumi_ledger::tiles::{self, TilePath, encode_bundle};
-use shoumi_ledger::{Note, Verifier};
+use shoumi_ledger::tiles::{self, TileId, TilePath, encode_bundle};
+use shoumi_ledger::Verifier;
 use shoumi_storage::ledger::{self as store, Ack, Submission};
 
 use crate::auth::{Ctx, Signed};
@@ -130,7 +130,6 @@ pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Ap
     Ok(r)
 }
 
-use shoumi_ledger::tiles::TileId;
 
 /// Whom a person may register as: each enterprise they belong to (`uscc:<credit code>`) and
 /// themselves (`user:<username>`). (identifier, label)
@@ -910,16 +909,4 @@ pub fn explain(e: &VerifyError, t: crate::i18n::T) -> String {
     };
     let en = e.to_string();
     t.pick(zh, &en).to_string()
-}
-
-/// The canonical metadata JSON a page registration committed to, for the registrant to keep.
-pub fn metadata_text(title: &str, file_name: &str, file_size: Option<u64>) -> String {
-    canonical_json(&json!({"title": title, "file_name": file_name, "file_size": file_size}))
-}
-
-/// Used by the witness page and certificate: the signed note's text without signatures.
-pub fn note_text(note: &str) -> String {
-    Note::parse(note.as_bytes())
-        .map(|n| n.text)
-        .unwrap_or_default()
 }
