@@ -112,6 +112,9 @@ pub struct Database {
     /// `sqlite://PATH` or `postgres://…`; default: SQLite under `data_dir`.
     pub url: Option<String>,
     pub max_connections: u32,
+    /// SQLite: memory-map up to this many MiB of the database file (0 = off; SQLite caps it at
+    /// 2 GiB). Helps reads of a large database, e.g. proofs from a log of millions of entries.
+    pub sqlite_mmap_mb: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -158,6 +161,7 @@ impl Default for Database {
         Database {
             url: None,
             max_connections: 10,
+            sqlite_mmap_mb: 0,
         }
     }
 }
@@ -203,6 +207,15 @@ impl Config {
             c.server.secure_cookies = true;
         }
         Ok(c)
+    }
+
+    /// Connection options from `[database]`.
+    pub fn connect_options(&self) -> shoumi_storage::ConnectOptions {
+        shoumi_storage::ConnectOptions {
+            max_connections: self.database.max_connections,
+            sqlite_mmap_bytes: self.database.sqlite_mmap_mb * 1024 * 1024,
+            ..Default::default()
+        }
     }
 
     /// The database URL: configured, or SQLite under the data directory.
@@ -284,6 +297,7 @@ mod tests {
             database: Database {
                 url: Some("postgres://u:secret@h/db".into()),
                 max_connections: 1,
+                sqlite_mmap_mb: 0,
             },
             ..Default::default()
         };

@@ -575,6 +575,7 @@ pub async fn bench_proofs(
     cfg: &Config,
     db: &Db,
     seconds: f64,
+    warmup: f64,
     tasks: usize,
 ) -> anyhow::Result<ProofReport> {
     let Some(l) = start(cfg, db).await? else {
@@ -588,15 +589,38 @@ pub async fn bench_proofs(
         quorum: 0,
         ..l.config.policy()
     }));
+    if warmup > 0.0 {
+        run_proofs(&l, &verifier, size, warmup, tasks, 1).await?;
+    }
     let started = std::time::Instant::now();
-    let deadline = started + Duration::from_secs_f64(seconds);
+    let (proofs, verified) = run_proofs(&l, &verifier, size, seconds, tasks, 2).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    l.stop();
+    Ok(ProofReport {
+        log_size: size,
+        proofs,
+        seconds,
+        proofs_per_sec: proofs as f64 / seconds,
+        verified_sample: verified,
+    })
+}
+
+async fn run_proofs(
+    l: &Arc<Ledger>,
+    verifier: &Arc<Verifier>,
+    size: u64,
+    seconds: f64,
+    tasks: usize,
+    round: u64,
+) -> anyhow::Result<(u64, u64)> {
+    let deadline = std::time::Instant::now() + Duration::from_secs_f64(seconds);
     let mut handles = Vec::new();
     for t in 0..tasks {
         let l = l.clone();
         let verifier = verifier.clone();
         handles.push(tokio::spawn(async move {
             use rand::{Rng, SeedableRng};
-            let mut rng = rand::rngs::StdRng::seed_from_u64(t as u64);
+            let mut rng = rand::rngs::StdRng::seed_from_u64(t as u64 + round * 1_000);
             let (mut n, mut checked) = (0u64, 0u64);
             while std::time::Instant::now() < deadline {
                 let i = rng.random_range(0..size);
@@ -618,13 +642,5 @@ pub async fn bench_proofs(
         proofs += n;
         verified += c;
     }
-    let seconds = started.elapsed().as_secs_f64();
-    l.stop();
-    Ok(ProofReport {
-        log_size: size,
-        proofs,
-        seconds,
-        proofs_per_sec: proofs as f64 / seconds,
-        verified_sample: verified,
-    })
+    Ok((proofs, verified))
 }

@@ -7,7 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod ledger;
 
-use shoumi_storage::{ConnectOptions, Db};
+use shoumi_storage::Db;
 
 /// Connects, migrates and seeds the county reference data if the database is new.
 pub async fn open(cfg: &config::Config) -> anyhow::Result<Db> {
@@ -15,14 +15,7 @@ pub async fn open(cfg: &config::Config) -> anyhow::Result<Db> {
     if url.starts_with("sqlite://") {
         std::fs::create_dir_all(&cfg.data_dir)?;
     }
-    let db = Db::connect(
-        &url,
-        ConnectOptions {
-            max_connections: cfg.database.max_connections,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let db = Db::connect(&url, cfg.connect_options()).await?;
     shoumi_storage::migrate::run(&db).await?;
     let county = match &cfg.county_file {
         Some(p) => shoumi_domain::CountyData::parse(&std::fs::read_to_string(p)?)?,

@@ -182,6 +182,9 @@ enum LogCmd {
     BenchProofs {
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
+        /// Unmeasured seconds first (the tile mid-row cache fills as a server's would).
+        #[arg(long, default_value_t = 10.0)]
+        warmup: f64,
         #[arg(long, default_value_t = 16)]
         tasks: usize,
     },
@@ -587,16 +590,13 @@ async fn log_cmd(cfg: &Config, cmd: LogCmd) -> anyhow::Result<()> {
             eprintln!("{}", serde_json::to_string(&r)?);
             Ok(())
         }
-        LogCmd::BenchProofs { seconds, tasks } => {
-            let db = Db::connect(
-                &cfg.database_url(),
-                ConnectOptions {
-                    max_connections: cfg.database.max_connections,
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let r = shoumi::ledger::bench_proofs(cfg, &db, seconds, tasks.max(1)).await?;
+        LogCmd::BenchProofs {
+            seconds,
+            warmup,
+            tasks,
+        } => {
+            let db = Db::connect(&cfg.database_url(), cfg.connect_options()).await?;
+            let r = shoumi::ledger::bench_proofs(cfg, &db, seconds, warmup, tasks.max(1)).await?;
             eprintln!("{}", serde_json::to_string(&r)?);
             Ok(())
         }

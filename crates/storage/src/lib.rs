@@ -191,6 +191,9 @@ pub struct Db {
 pub struct ConnectOptions {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// SQLite only: map up to this many bytes of the database file into memory (`PRAGMA
+    /// mmap_size`; 0 = off). Reads of a large database then skip a copy per page.
+    pub sqlite_mmap_bytes: u64,
 }
 
 impl Default for ConnectOptions {
@@ -198,6 +201,7 @@ impl Default for ConnectOptions {
         ConnectOptions {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(10),
+            sqlite_mmap_bytes: 0,
         }
     }
 }
@@ -228,6 +232,7 @@ impl Db {
                 sqlite_path(url)?,
                 opts.max_connections,
                 opts.acquire_timeout,
+                opts.sqlite_mmap_bytes,
             )?),
             Backend::Postgres => {
                 sql::Pool::Pg(sql::pg_pool(url, opts.max_connections, opts.acquire_timeout).await?)

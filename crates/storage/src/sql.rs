@@ -539,6 +539,8 @@ const BULK_CACHE_SIZE: &str = "PRAGMA cache_size = -200000;";
 /// A pool of SQLite connections, used in place on the calling thread.
 pub(crate) struct SqlitePool {
     path: String,
+    /// `PRAGMA mmap_size` of every connection (0: off).
+    mmap_bytes: u64,
     idle: StdMutex<VecDeque<rusqlite::Connection>>,
     permits: Arc<Semaphore>,
     max: u32,
@@ -585,9 +587,11 @@ impl SqlitePool {
         path: String,
         max: u32,
         acquire_timeout: Duration,
+        mmap_bytes: u64,
     ) -> Result<Arc<SqlitePool>> {
         let pool = Arc::new(SqlitePool {
             path,
+            mmap_bytes,
             idle: StdMutex::new(VecDeque::new()),
             permits: Arc::new(Semaphore::new(max as usize)),
             max,
@@ -616,6 +620,9 @@ impl SqlitePool {
              PRAGMA temp_store = MEMORY;",
         )?;
         c.execute_batch(CACHE_SIZE)?;
+        if self.mmap_bytes > 0 {
+            c.execute_batch(&format!("PRAGMA mmap_size = {};", self.mmap_bytes))?;
+        }
         c.busy_timeout(Duration::from_secs(10))?;
         c.set_prepared_statement_cache_capacity(256);
         Ok(c)

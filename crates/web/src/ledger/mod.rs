@@ -17,10 +17,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shoumi_domain::{Action, FieldError, FieldErrors, Principal, Role, Scope};
+use shoumi_ledger::Verifier;
 use shoumi_ledger::entry::{Digests, Entry, EntryKind, metadata_digest};
 use shoumi_ledger::policy::{Verified, VerifyError};
 use shoumi_ledger::tiles::{self, TileId, TilePath, encode_bundle};
-use shoumi_ledger::Verifier;
 use shoumi_storage::ledger::{self as store, Ack, Submission};
 
 use crate::auth::{Ctx, Signed};
@@ -129,7 +129,6 @@ pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Ap
     );
     Ok(r)
 }
-
 
 /// Whom a person may register as: each enterprise they belong to (`uscc:<credit code>`) and
 /// themselves (`user:<username>`). (identifier, label)

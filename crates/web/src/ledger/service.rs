@@ -380,13 +380,34 @@ async fn consistency_for(l: &Ledger, old: u64, size: u64) -> Result<Vec<[u8; 32]
     consistency_proof(&set, old, size).map_err(|e| LedgerError::Integrity(e.to_string()))
 }
 
+/// Pending entries beyond which acknowledgements wait for the sequencer.
+const MAX_BACKLOG: i64 = 20_000;
+
 /// Most submissions one commit takes (their entries are bounded by the API's own limit).
 const GROUP: usize = 2048;
 
 /// Group commit: everything queued while the previous commit was being made goes into the
 /// next one, so one fsync acknowledges many appends.
 async fn committer(db: Db, mut rx: mpsc::Receiver<Job>, nudge: Arc<Notify>) {
+    // Acknowledged but not yet integrated, as far as this process knows (an estimate that only
+    // grows; the exact count is read from the database when it passes the limit).
+    let mut backlog: i64 = 0;
     while let Some(first) = rx.recv().await {
+        // Back-pressure: while more is pending than the sequencer integrates in about a second,
+        // acknowledgements wait, so integration stays within its bound under any load.
+        while backlog > MAX_BACKLOG {
+            match store::pending_count(&db).await {
+                Ok(n) if n <= MAX_BACKLOG => backlog = n,
+                Ok(_) => {
+                    nudge.notify_one();
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "ledger: cannot count pending entries");
+                    backlog = 0;
+                }
+            }
+        }
         let mut jobs = vec![first];
         while jobs.len() < GROUP {
             match rx.try_recv() {
@@ -398,6 +419,11 @@ async fn committer(db: Db, mut rx: mpsc::Receiver<Job>, nudge: Arc<Notify>) {
             jobs.into_iter().map(|j| (j.sub, j.reply)).unzip();
         match store::append(&db, &subs).await {
             Ok(acks) => {
+                backlog += acks
+                    .iter()
+                    .flatten()
+                    .filter(|a| **a == Ack::Pending)
+                    .count() as i64;
                 for (r, a) in replies.into_iter().zip(acks) {
                     let _ = r.send(Ok(a));
                 }
