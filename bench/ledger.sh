@@ -14,7 +14,8 @@
 #              random moment; afterwards every acknowledged entry must be in the log and
 #              `shoumi log audit` must pass (SQLite)
 #   proofs     proofs/s of uniformly random entries of a LOG_ENTRIES (default 10,000,000) log
-#              (`shoumi log bench-proofs`, 16 tasks); builds the log in $LOG10M_DIR first
+#              (`shoumi log bench-proofs`, 2 and 16 tasks, without and with sqlite_mmap_mb);
+#              builds the log in $LOG10M_DIR first
 #   cpu        `cargo bench -p shoumi-ledger`: proof construction from tiles, verification
 #              cold and warm (one core)
 #
@@ -51,7 +52,8 @@ fresh_log() { # fresh_log DIR [--database-url URL]
 machine() {
   log "machine: fsync rate and SHA-256"
   local dir; dir=$(mktemp -d /tmp/fsync.XXXX)
-  python3 - "$dir" <<'EOF' | while read -r k v; do metric machine "$k" "$v" "/s" "4 KiB write + fdatasync, 5 s, $(df --output=source "$1" 2>/dev/null | tail -1)"; done
+  local fs; fs=$(df --output=source "$dir" 2>/dev/null | tail -1)
+  python3 - "$dir" <<'EOF' | while read -r k v; do metric machine "$k" "$v" "/s" "4 KiB write + fdatasync, 5 s, $fs"; done
 import os, sys, time
 d = sys.argv[1]; f = os.open(os.path.join(d, "f"), os.O_WRONLY | os.O_CREAT, 0o600)
 buf = b"x" * 4096; n = 0; t0 = time.time()
@@ -133,8 +135,13 @@ proofs() {
   fi
   log "proofs from a $size-entry log"
   local out
-  out=$("$BIN" --data "$LOG10M_DIR" --config /dev/null log bench-proofs --seconds "$DUR" --tasks 16 2>&1 >/dev/null | tail -1)
-  metric proofs "proofs_per_s_sqlite" "$(echo "$out" | json proofs_per_sec | xargs printf '%.0f')" "/s" "log of $size entries, uniform random index, 16 tasks, $(echo "$out" | json verified_sample) sampled proofs verified"
+  local mm tasks
+  for mm in 0 16384; do
+    for tasks in 2 16; do
+      out=$(SHOUMI__DATABASE__SQLITE_MMAP_MB=$mm "$BIN" --data "$LOG10M_DIR" log bench-proofs --seconds "$DUR" --warmup 10 --tasks "$tasks" 2>&1 >/dev/null | tail -1)
+      metric proofs "proofs_per_s_mmap${mm}_t$tasks" "$(echo "$out" | json proofs_per_sec | xargs printf '%.0f')" "/s" "log of $size entries, uniform random index, after 10 s warm-up, $(echo "$out" | json verified_sample) sampled proofs verified"
+    done
+  done
 }
 
 cpu() {

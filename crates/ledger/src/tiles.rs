@@ -198,7 +198,11 @@ pub const MID_ROW: u8 = 4;
 /// hashes; from the bottom row and a remembered mid row ([`ExpandedTile::mid`]) 15.
 #[derive(Debug)]
 pub struct ExpandedTile {
+    /// The bottom row, or a window of it starting at `bottom_start` (see
+    /// [`ExpandedTile::from_group`]).
     bottom: Vec<Hash>,
+    bottom_start: usize,
+    width: usize,
     /// `upper[k]` holds the complete nodes `MID_ROW + k` levels above the bottom row.
     upper: Vec<Vec<Hash>>,
 }
@@ -218,6 +222,16 @@ impl ExpandedTile {
     }
 
     fn with_mid_row(bottom: Vec<Hash>, mid: Vec<Hash>) -> ExpandedTile {
+        let width = bottom.len();
+        Self::from_parts(bottom, 0, width, mid)
+    }
+
+    fn from_parts(
+        bottom: Vec<Hash>,
+        bottom_start: usize,
+        width: usize,
+        mid: Vec<Hash>,
+    ) -> ExpandedTile {
         let mut upper = vec![mid];
         for _ in MID_ROW..HEIGHT {
             let below = upper.last().expect("a row");
@@ -227,7 +241,34 @@ impl ExpandedTile {
                 .collect();
             upper.push(up);
         }
-        ExpandedTile { bottom, upper }
+        ExpandedTile {
+            bottom,
+            bottom_start,
+            width,
+            upper,
+        }
+    }
+
+    /// A full tile known by its mid row and one group of 16 bottom hashes (`group` counts
+    /// groups from 0): enough for an inclusion proof of any entry in that group, for 15 node
+    /// hashes and 512 bytes read instead of 8 KiB.
+    pub fn from_group(mid: &[Hash], group: usize, bytes: &[u8]) -> Result<ExpandedTile, String> {
+        let n = 1usize << MID_ROW;
+        if mid.len() != WIDTH as usize / n || bytes.len() != n * 32 || group >= mid.len() {
+            return Err("a tile group is 16 hashes of a full tile with its 16-node mid row".into());
+        }
+        let bottom: Vec<Hash> = Self::bottom_of(bytes)?;
+        if perfect_root(&bottom) != mid[group] {
+            return Err(format!(
+                "group {group} of the tile does not match its mid row"
+            ));
+        }
+        Ok(Self::from_parts(
+            bottom,
+            group * n,
+            WIDTH as usize,
+            mid.to_vec(),
+        ))
     }
 
     /// From a tile's bytes (1–256 hashes).
@@ -254,9 +295,10 @@ impl ExpandedTile {
     }
 
     pub fn width(&self) -> usize {
-        self.bottom.len()
+        self.width
     }
 
+    /// The bottom hashes held (all of them, unless built by [`ExpandedTile::from_group`]).
     pub fn bottom(&self) -> &[Hash] {
         &self.bottom
     }
@@ -266,7 +308,8 @@ impl ExpandedTile {
             return self.upper.get(usize::from(r - MID_ROW))?.get(i).copied();
         }
         let n = 1usize << r;
-        let slice = self.bottom.get(i * n..i * n + n)?;
+        let lo = (i * n).checked_sub(self.bottom_start)?;
+        let slice = self.bottom.get(lo..lo + n)?;
         Some(perfect_root(slice))
     }
 }
@@ -546,6 +589,28 @@ mod tests {
                 assert_eq!(a.get(r, width >> r), None, "incomplete nodes are absent");
             }
             assert!(ExpandedTile::with_mid(&bytes, &[]).is_err() || width < 16);
+        }
+        let bytes: Vec<u8> = (0..256u32)
+            .flat_map(|i| crate::merkle::leaf_hash(&i.to_be_bytes()))
+            .collect();
+        let full = ExpandedTile::new(&bytes).unwrap();
+        for g in [0usize, 5, 15] {
+            let part =
+                ExpandedTile::from_group(full.mid(), g, &bytes[g * 512..(g + 1) * 512]).unwrap();
+            for r in 0..=HEIGHT {
+                for i in 0..(256 >> r) {
+                    let inside = r >= MID_ROW || (i << r) / 16 == g;
+                    if inside {
+                        assert_eq!(part.get(r, i), full.get(r, i), "group {g} row {r} node {i}");
+                    } else {
+                        assert_eq!(part.get(r, i), None, "group {g} row {r} node {i}");
+                    }
+                }
+            }
+            assert!(
+                ExpandedTile::from_group(full.mid(), (g + 1) % 16, &bytes[g * 512..(g + 1) * 512])
+                    .is_err()
+            );
         }
     }
 

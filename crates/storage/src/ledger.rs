@@ -246,6 +246,33 @@ pub async fn entry(db: &Db, index: u64) -> Result<Option<Vec<u8>>> {
         .await
 }
 
+/// An entry and `len` bytes of a tile from byte `offset`, in one round trip (a proof's reads).
+pub async fn entry_and_tile_part(
+    db: &Db,
+    index: u64,
+    tile: (u8, u64),
+    offset: usize,
+    len: usize,
+) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+    let r = sql::query(
+        "SELECT (SELECT entry FROM ledger_entries WHERE id = $1) AS entry, \
+         (SELECT substr(hashes, $3, $4) FROM ledger_tiles WHERE id = $2) AS part",
+    )
+    .bind(index as i64)
+    .bind(tile_key(tile.0, tile.1))
+    .bind(offset as i64 + 1)
+    .bind(len as i64)
+    .fetch_one(db)
+    .await?;
+    match (
+        r.try_get::<Option<Vec<u8>>>("entry")?,
+        r.try_get::<Option<Vec<u8>>>("part")?,
+    ) {
+        (Some(e), Some(p)) => Ok(Some((e, p))),
+        _ => Ok(None),
+    }
+}
+
 /// Entries `start..end` in order (an entry bundle's worth).
 pub async fn entries(db: &Db, start: u64, end: u64) -> Result<Vec<Vec<u8>>> {
     let rows =

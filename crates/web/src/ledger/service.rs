@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use shoumi_ledger::merkle::{consistency_proof, inclusion_proof};
 use shoumi_ledger::note::{Note, Signature, SignerKey, VerifierKey};
-use shoumi_ledger::tiles::{ExpandedTile, TileId, TileRecorder, TileSet};
+use shoumi_ledger::tiles::{self, ExpandedTile, TileId, TileRecorder, TileSet};
 use shoumi_ledger::witness::AddCheckpoint;
 use shoumi_ledger::{Checkpoint, Policy, TlogProof};
 use shoumi_storage::ledger::{self as store, Ack, Lookup, SequencerLock, Submission};
@@ -361,6 +361,38 @@ impl Ledger {
             head.size
         };
         let note = self.note_for(size).await?;
+        // The usual case, a full bottom tile whose mid row is remembered: read the entry and
+        // the 16 bottom hashes around it in one query.
+        let t0 = index / tiles::WIDTH;
+        let bottom_full = TileId::at(0, t0, size).is_some_and(|t| t.is_full());
+        let mid = if bottom_full {
+            self.mids.lock().expect("mid cache").get(&t0).cloned()
+        } else {
+            None
+        };
+        if let Some(mid) = mid {
+            let group = ((index % tiles::WIDTH) >> tiles::MID_ROW) as usize;
+            let span = 32usize << tiles::MID_ROW;
+            let (entry, part) =
+                store::entry_and_tile_part(&self.db, index, (0, t0), group * span, span)
+                    .await?
+                    .ok_or(LedgerError::NotFound(index))?;
+            let tile0 =
+                ExpandedTile::from_group(&mid, group, &part).map_err(LedgerError::Integrity)?;
+            let rec = TileRecorder::default();
+            inclusion_proof(&rec, index, size).map_err(|_| LedgerError::NotFound(index))?;
+            let others: Vec<(u8, u64)> =
+                rec.tiles().into_iter().filter(|t| *t != (0, t0)).collect();
+            let mut set = self.tile_set(&others, size).await?;
+            set.insert(0, t0, Arc::new(tile0));
+            return Ok(TlogProof {
+                extra: Some(entry),
+                index,
+                hashes: inclusion_proof(&set, index, size)
+                    .map_err(|e| LedgerError::Integrity(e.to_string()))?,
+                checkpoint: note,
+            });
+        }
         let entry = store::entry(&self.db, index)
             .await?
             .ok_or(LedgerError::NotFound(index))?;
