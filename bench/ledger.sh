@@ -147,7 +147,7 @@ proofs() {
 cpu() {
   log "cpu: cargo bench -p shoumi-ledger"
   (cd "$ROOT" && cargo bench -q -p shoumi-ledger --bench ledger 2>/dev/null) \
-    | awk '/^[a-z_0-9\/]+ +time:/{print $1, $3, $4}' \
+    | awk '/^[a-z_0-9\/]+/{name=$1} /time:/{for(i=1;i<=NF;i++) if($i=="time:") print name, $(i+3), $(i+4)}' \
     | while read -r k v u; do metric cpu "$k" "$v" "$u" "criterion median, one core"; done
 }
 
