@@ -23,6 +23,7 @@ async fn fresh_with(acquire_timeout: Duration, max_connections: u32) -> Fresh {
         ConnectOptions {
             max_connections,
             acquire_timeout,
+            ..Default::default()
         },
     )
     .await
