@@ -1149,8 +1149,11 @@ async fn last_anchor(conn: &mut sql::Tx) -> Result<Option<Anchor>> {
 /// hashes them, and in one durable transaction records the anchor, hands its entry to the
 /// ledger (pending) and audits that. `None` when there is nothing new.
 pub async fn anchor_audit_trail(db: &Db, settle_us: i64) -> Result<Option<Anchor>> {
-    let mut tx = db.begin_raw(TxKind::Durable).await?;
-    let prev = last_anchor(&mut tx).await?;
+    // Hash in a read snapshot (the rows are settled, and a first anchor of a large trail may
+    // take a while), then record it in a short write transaction that checks nobody anchored
+    // meanwhile.
+    let mut read = db.read().await?;
+    let prev = last_anchor(&mut read).await?;
     let (prev_to, prev_digests) = prev
         .as_ref()
         .map(|p| (p.to_audit_id, (p.sha256, p.sm3)))
@@ -1158,19 +1161,30 @@ pub async fn anchor_audit_trail(db: &Db, settle_us: i64) -> Result<Option<Anchor
     let t = now();
     let to: Option<i64> = sql::query_scalar("SELECT MAX(id) FROM audit_log WHERE at < $1")
         .bind(t - settle_us)
-        .fetch_one(&mut tx)
+        .fetch_one(&mut read)
         .await?;
     let Some(to) = to.filter(|to| *to > prev_to) else {
-        tx.rollback().await?;
+        read.rollback().await?;
         return Ok(None);
     };
-    let (sha256, sm3, _) = hash_audit_rows(&mut tx, prev_to + 1, to, prev_digests).await?;
+    let (sha256, sm3, _) = hash_audit_rows(&mut read, prev_to + 1, to, prev_digests).await?;
+    read.rollback().await?;
     let anchor = Anchor {
         from_audit_id: prev_to + 1,
         to_audit_id: to,
         sha256,
         sm3,
     };
+    let mut tx = db.begin_raw(TxKind::Durable).await?;
+    if last_anchor(&mut tx)
+        .await?
+        .map(|a| a.to_audit_id)
+        .unwrap_or(0)
+        != prev_to
+    {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     let entry = anchor.entry(&prev_digests.0, t / 1000)?;
     let encoded = entry.encode();
     sql::query(
