@@ -117,7 +117,15 @@
           if (z) { z.value = String(file.size); }
           var t = form.querySelector("#title");
           if (t && !t.value) { t.value = file.name; }
-          if (status) { status.textContent = en ? "Hashed in this browser: nothing was uploaded." : "已在本机计算摘要，文件未上传。"; }
+          if (status) {
+            var msg = en ? "Hashed in this browser: nothing was uploaded." : "已在本机计算摘要，文件未上传。";
+            // A very short file's digest could be found by guessing its content (the log is public).
+            if (file.size < 64 && form.id === "register-form") {
+              msg += en ? " This file is very short: its content could be guessed from the public digest; add random text to it, or register a longer document."
+                        : " 该文件很短，其内容可能被人通过公开的摘要猜出：请在文件中加入一段随机文字，或登记更完整的文件。";
+            }
+            status.textContent = msg;
+          }
           if (submit) { submit.disabled = false; }
           return;
         }
