@@ -166,6 +166,22 @@ pub enum ProofError {
     Missing(#[from] MissingNode),
 }
 
+/// One step of the RFC 9162 §2.1.3.2 / §2.1.4.2 walk: whether the next proof hash is a left
+/// sibling ("if LSB(fn) is set, or if fn is equal to sn"), with `fn` and `sn` moved up past
+/// the levels where the node has no right sibling.
+fn climb(fnode: &mut u64, snode: &mut u64) -> bool {
+    let left = *fnode & 1 == 1 || *fnode == *snode;
+    if left {
+        while *fnode & 1 == 0 && *fnode != 0 {
+            *fnode >>= 1;
+            *snode >>= 1;
+        }
+    }
+    *fnode >>= 1;
+    *snode >>= 1;
+    left
+}
+
 /// RFC 9162 §2.1.3.2: verify that `leaf` is at `index` in the tree of `size` with `root`.
 pub fn verify_inclusion(
     index: u64,
@@ -183,19 +199,11 @@ pub fn verify_inclusion(
         if snode == 0 {
             return Err(ProofError::WrongLength { index, size });
         }
-        if fnode & 1 == 1 || fnode == snode {
-            r = node_hash(p, &r);
-            if fnode & 1 == 0 {
-                while fnode & 1 == 0 && fnode != 0 {
-                    fnode >>= 1;
-                    snode >>= 1;
-                }
-            }
+        r = if climb(&mut fnode, &mut snode) {
+            node_hash(p, &r)
         } else {
-            r = node_hash(&r, p);
-        }
-        fnode >>= 1;
-        snode >>= 1;
+            node_hash(&r, p)
+        };
     }
     if snode != 0 {
         return Err(ProofError::WrongLength { index, size });
@@ -247,20 +255,12 @@ pub fn verify_consistency(
         if snode == 0 {
             return Err(ProofError::WrongLength { index: old, size });
         }
-        if fnode & 1 == 1 || fnode == snode {
+        if climb(&mut fnode, &mut snode) {
             fr = node_hash(c, &fr);
             sr = node_hash(c, &sr);
-            if fnode & 1 == 0 {
-                while fnode & 1 == 0 && fnode != 0 {
-                    fnode >>= 1;
-                    snode >>= 1;
-                }
-            }
         } else {
             sr = node_hash(&sr, c);
         }
-        fnode >>= 1;
-        snode >>= 1;
     }
     if snode != 0 {
         return Err(ProofError::WrongLength { index: old, size });
