@@ -171,7 +171,7 @@ pub async fn add(
     let acks = l
         .append(Submission {
             actor: Actor::system("log-add"),
-            entries: entries.iter().map(|e| e.1.encode()).collect(),
+            entries: entries.iter().map(|e| e.1.clone()).collect(),
         })
         .await?;
     for ((f, e, meta), ack) in entries.iter().zip(acks) {
@@ -401,7 +401,7 @@ pub async fn load(
                     .collect();
                 l.append(Submission {
                     actor: Actor::system("load"),
-                    entries: entries.iter().map(Entry::encode).collect(),
+                    entries: entries.clone(),
                 })
                 .await?;
                 n += entries.len() as u64;
@@ -546,7 +546,7 @@ pub async fn demo(cfg: &Config, db: &Db) -> anyhow::Result<Arc<Ledger>> {
         .collect::<anyhow::Result<_>>()?;
     l.append(Submission {
         actor: Actor::system("demo"),
-        entries: entries.iter().map(Entry::encode).collect(),
+        entries: entries.clone(),
     })
     .await?;
     for e in &entries {

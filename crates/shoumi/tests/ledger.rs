@@ -41,7 +41,7 @@ async fn append_docs(l: &Ledger, who: &str, docs: &[String]) -> Vec<u64> {
         .collect();
     l.append(Submission {
         actor: Actor::system("test"),
-        entries: entries.iter().map(Entry::encode).collect(),
+        entries: entries.clone(),
     })
     .await
     .unwrap();

@@ -122,13 +122,41 @@ impl<'a> AuditedTx<'a> {
         summary: String,
         after: String,
     ) -> Result<()> {
+        self.push_audit_row_by(
+            self.actor,
+            values,
+            args,
+            at,
+            action,
+            entity_type,
+            entity_id,
+            summary,
+            after,
+        )
+    }
+
+    /// As [`AuditedTx::push_audit_row`], for a change made on behalf of another actor (a group
+    /// commit that writes many callers' requests in one transaction).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push_audit_row_by(
+        &self,
+        actor: &Actor,
+        values: &mut Vec<String>,
+        args: &mut crate::sql::Args,
+        at: i64,
+        action: &str,
+        entity_type: &str,
+        entity_id: &str,
+        summary: String,
+        after: String,
+    ) -> Result<()> {
         let b = values.len() * 10;
         values.push(crate::query::tuple(self.backend, b, 10));
         args.add(at);
-        args.add(self.actor.user_id);
-        args.add(self.actor.name.clone());
-        args.add(self.actor.ip.clone());
-        args.add(self.actor.request_id.clone());
+        args.add(actor.user_id);
+        args.add(actor.name.clone());
+        args.add(actor.ip.clone());
+        args.add(actor.request_id.clone());
         args.add(action.to_string());
         args.add(entity_type.to_string());
         args.add(entity_id.to_string());

@@ -16,8 +16,8 @@ use shoumi_ledger::note::{Note, VerifierKey};
 use shoumi_ledger::tiles::{Edge, TileId, WIDTH};
 use shoumi_ledger::{Checkpoint, Entry};
 
-use crate::query::{mark, tuple};
-use crate::sql::{self, Args, TxKind};
+use crate::query::tuple;
+use crate::sql::{self, Args};
 use crate::{Actor, Backend, Db, Result, StorageError, now};
 
 /// Rows per multi-row statement (3 parameters a row stays far below both engines' limits).
@@ -46,17 +46,10 @@ pub enum Ack {
     Pending,
 }
 
-/// One caller's entries (encoded) and who submitted them.
+/// One caller's entries and who submitted them.
 pub struct Submission {
     pub actor: Actor,
-    pub entries: Vec<Vec<u8>>,
-}
-
-/// The submitter identifier inside an encoded entry.
-fn submitter_of(entry: &[u8]) -> Result<String> {
-    Entry::parse(entry)
-        .map(|e| e.submitter)
-        .map_err(|e| StorageError::Integrity(format!("a ledger entry to append is malformed: {e}")))
+    pub entries: Vec<Entry>,
 }
 
 fn hash32(b: Vec<u8>, what: &str) -> Result<Hash> {
@@ -86,16 +79,13 @@ async fn existing(
 ) -> Result<HashMap<Vec<u8>, u64>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| mark(backend, i)).collect();
+        let marks = tuple(backend, 0, chunk.len());
         let mut args = Args::default();
         for id in chunk {
             args.add(id.to_vec());
         }
         let rows = sql::query_with(
-            &format!(
-                "SELECT id, identity FROM ledger_entries WHERE identity IN ({})",
-                marks.join(",")
-            ),
+            &format!("SELECT id, identity FROM ledger_entries WHERE identity IN {marks}"),
             args,
         )
         .fetch_all(&mut *conn)
@@ -111,28 +101,43 @@ async fn existing(
 }
 
 /// Writes the submissions durably in one transaction (group commit) with one audit row per
-/// submission, and returns what each entry became. Entries must already be valid encodings.
+/// submission, and returns what each entry became.
 pub async fn append(db: &Db, subs: &[Submission]) -> Result<Vec<Vec<Ack>>> {
     let backend = db.backend;
-    let mut tx = db.begin_raw(TxKind::Durable).await?;
-    let identities: Vec<Vec<Vec<u8>>> = subs
+    let system = Actor::system("ledger");
+    let mut tx = db.begin_durable(&system).await?;
+    // (encoded entry, identity) of every entry, per submission.
+    let encoded: Vec<Vec<(Vec<u8>, [u8; 32])>> = subs
         .iter()
-        .map(|s| s.entries.iter().map(|e| identity_of(e).to_vec()).collect())
+        .map(|s| {
+            s.entries
+                .iter()
+                .map(|e| {
+                    let b = e.encode();
+                    let id = identity_of(&b);
+                    (b, id)
+                })
+                .collect()
+        })
         .collect();
-    let all: Vec<&[u8]> = identities.iter().flatten().map(Vec::as_slice).collect();
-    let found = existing(&mut tx, backend, &all).await?;
+    let all: Vec<&[u8]> = encoded
+        .iter()
+        .flatten()
+        .map(|(_, id)| id.as_slice())
+        .collect();
+    let found = existing(tx.conn(), backend, &all).await?;
     let t = now();
     let mut acks = Vec::with_capacity(subs.len());
-    let mut rows: Vec<(&[u8], &[u8], String)> = Vec::new();
-    let mut seen: HashSet<&[u8]> = HashSet::new();
-    for (s, ids) in subs.iter().zip(&identities) {
-        let mut a = Vec::with_capacity(ids.len());
-        for (e, id) in s.entries.iter().zip(ids) {
-            if let Some(i) = found.get(id) {
+    let mut rows: Vec<(&[u8; 32], &[u8], &str)> = Vec::new();
+    let mut seen: HashSet<&[u8; 32]> = HashSet::new();
+    for (s, enc) in subs.iter().zip(&encoded) {
+        let mut a = Vec::with_capacity(enc.len());
+        for (e, (bytes, id)) in s.entries.iter().zip(enc) {
+            if let Some(i) = found.get(id.as_slice()) {
                 a.push(Ack::Existing(*i));
             } else {
-                if seen.insert(id.as_slice()) {
-                    rows.push((id.as_slice(), e.as_slice(), submitter_of(e)?));
+                if seen.insert(id) {
+                    rows.push((id, bytes, &e.submitter));
                 }
                 a.push(Ack::Pending);
             }
@@ -146,7 +151,7 @@ pub async fn append(db: &Db, subs: &[Submission]) -> Result<Vec<Vec<Ack>>> {
             values.push(tuple(backend, i * 4, 4));
             args.add(id.to_vec());
             args.add(e.to_vec());
-            args.add(who.clone());
+            args.add(who.to_string());
             args.add(t);
         }
         sql::query_with(
@@ -156,57 +161,36 @@ pub async fn append(db: &Db, subs: &[Submission]) -> Result<Vec<Vec<Ack>>> {
             ),
             args,
         )
-        .execute(&mut tx)
+        .execute(tx.conn())
         .await?;
     }
-    audit_rows(&mut tx, backend, subs, &identities, &acks, t).await?;
+    // One audit row per submission, by its own actor: how many entries, which identities.
+    for (c, chunk) in subs.chunks(CHUNK / 10).enumerate() {
+        let (mut values, mut args) = (Vec::new(), Args::default());
+        for (i, s) in chunk.iter().enumerate() {
+            let k = c * (CHUNK / 10) + i;
+            let new = acks[k].iter().filter(|a| **a == Ack::Pending).count();
+            let ids: Vec<String> = encoded[k].iter().map(|(_, id)| hex::encode(id)).collect();
+            tx.push_audit_row_by(
+                &s.actor,
+                &mut values,
+                &mut args,
+                t,
+                "ledger.register",
+                "ledger_entry",
+                ids.first().map(String::as_str).unwrap_or(""),
+                format!(
+                    "登记存证 {} 条（新 {new} 条）/ registered {} entries ({new} new)",
+                    ids.len(),
+                    ids.len()
+                ),
+                serde_json::json!({ "identities": ids }).to_string(),
+            )?;
+        }
+        tx.audit_many(values, args).await?;
+    }
     tx.commit().await?;
     Ok(acks)
-}
-
-/// One audit row per submission: who registered how many entries, and their identities.
-async fn audit_rows(
-    tx: &mut sql::Tx,
-    backend: Backend,
-    subs: &[Submission],
-    identities: &[Vec<Vec<u8>>],
-    acks: &[Vec<Ack>],
-    t: i64,
-) -> Result<()> {
-    for (c, chunk) in subs.chunks(CHUNK / 4).enumerate() {
-        let mut values = Vec::new();
-        let mut args = Args::default();
-        for (i, s) in chunk.iter().enumerate() {
-            let k = c * (CHUNK / 4) + i;
-            let new = acks[k].iter().filter(|a| **a == Ack::Pending).count();
-            let ids: Vec<String> = identities[k].iter().map(hex::encode).collect();
-            values.push(tuple(backend, i * 9, 9));
-            args.add(t);
-            args.add(s.actor.user_id);
-            args.add(s.actor.name.clone());
-            args.add(s.actor.ip.clone());
-            args.add(s.actor.request_id.clone());
-            args.add("ledger.register");
-            args.add("ledger_entry");
-            args.add(format!(
-                "登记存证 {} 条（新 {new} 条）/ registered {} entries ({new} new)",
-                ids.len(),
-                ids.len()
-            ));
-            args.add(serde_json::json!({ "identities": ids }).to_string());
-        }
-        sql::query_with(
-            &format!(
-                "INSERT INTO audit_log (at, actor_user_id, actor_name, ip, request_id, action, \
-                 entity_type, summary, after_json) VALUES {}",
-                values.join(",")
-            ),
-            args,
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Where an entry stands, by identity.
@@ -288,16 +272,13 @@ pub async fn entries(db: &Db, start: u64, end: u64) -> Result<Vec<Vec<u8>>> {
 pub async fn tiles(db: &Db, wanted: &[(u8, u64)]) -> Result<HashMap<(u8, u64), Vec<u8>>> {
     let mut out = HashMap::new();
     for chunk in wanted.chunks(CHUNK) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| mark(db.backend, i)).collect();
+        let marks = tuple(db.backend, 0, chunk.len());
         let mut args = Args::default();
         for (l, i) in chunk {
             args.add(tile_key(*l, *i));
         }
         let rows = sql::query_with(
-            &format!(
-                "SELECT id, hashes FROM ledger_tiles WHERE id IN ({})",
-                marks.join(",")
-            ),
+            &format!("SELECT id, hashes FROM ledger_tiles WHERE id IN {marks}"),
             args,
         )
         .fetch_all(db)
@@ -378,7 +359,8 @@ pub async fn sequence(
     max: usize,
 ) -> Result<Option<Sequenced>> {
     let backend = db.backend;
-    let mut tx = db.begin_raw(TxKind::Durable).await?;
+    let system = Actor::system("ledger");
+    let mut tx = db.begin_durable(&system).await?;
     let lock = match backend {
         Backend::Postgres => " FOR UPDATE",
         Backend::Sqlite => "",
@@ -386,9 +368,8 @@ pub async fn sequence(
     let head = sql::query(&format!(
         "SELECT size, root FROM ledger_head WHERE id = 1{lock}"
     ))
-    .fetch_optional(&mut tx)
+    .fetch_optional(tx.conn())
     .await?;
-    let t = now();
     let (size, created) = match head {
         Some(r) => (r.try_get::<i64>("size")? as u64, false),
         None => {
@@ -398,23 +379,32 @@ pub async fn sequence(
                 "INSERT INTO ledger_head (id, size, root, cosigned_size) VALUES (1, 0, $1, 0)",
             )
             .bind(cp.root.to_vec())
-            .execute(&mut tx)
+            .execute(tx.conn())
             .await?;
             sql::query("INSERT INTO ledger_checkpoints (id, note) VALUES (0, $1)")
                 .bind(note)
-                .execute(&mut tx)
+                .execute(tx.conn())
                 .await?;
+            tx.audit(
+                "ledger.init",
+                "ledger_checkpoint",
+                Some("0"),
+                &format!("存证日志 {origin} 开始 / log {origin} started"),
+                None,
+                None,
+            )
+            .await?;
             (0, true)
         }
     };
     let mut work = match edge.as_ref().filter(|e| e.size() == size) {
         Some(e) => e.clone(),
-        None => load_edge(&mut tx, size).await?,
+        None => load_edge(tx.conn(), size).await?,
     };
     let rows = sql::query(&format!(
         "SELECT id, identity, entry, submitter, created_at FROM ledger_pending ORDER BY id LIMIT {max}"
     ))
-    .fetch_all(&mut tx)
+    .fetch_all(tx.conn())
     .await?;
     if rows.is_empty() {
         if created {
@@ -434,7 +424,7 @@ pub async fn sequence(
         ));
     }
     let ids: Vec<&[u8]> = pending.iter().map(|p| p.1.as_slice()).collect();
-    let found = existing(&mut tx, backend, &ids).await?;
+    let found = existing(tx.conn(), backend, &ids).await?;
     let mut seen: HashSet<&[u8]> = HashSet::new();
     let mut new_rows: Vec<(u64, &[u8], &[u8], &str)> = Vec::new();
     for (_, id, e, _, who) in &pending {
@@ -462,7 +452,7 @@ pub async fn sequence(
             ),
             args,
         )
-        .execute(&mut tx)
+        .execute(tx.conn())
         .await?;
     }
     let changed = work.take_changed();
@@ -482,7 +472,7 @@ pub async fn sequence(
             ),
             args,
         )
-        .execute(&mut tx)
+        .execute(tx.conn())
         .await?;
     }
     let new_size = work.size();
@@ -492,12 +482,12 @@ pub async fn sequence(
         sql::query("INSERT INTO ledger_checkpoints (id, note) VALUES ($1, $2)")
             .bind(new_size as i64)
             .bind(note.clone())
-            .execute(&mut tx)
+            .execute(tx.conn())
             .await?;
         sql::query("UPDATE ledger_head SET size = $1, root = $2 WHERE id = 1")
             .bind(new_size as i64)
             .bind(root.to_vec())
-            .execute(&mut tx)
+            .execute(tx.conn())
             .await?;
         note
     } else {
@@ -509,21 +499,21 @@ pub async fn sequence(
             "DELETE FROM ledger_pending WHERE id IN ({})",
             crate::query::id_list(chunk)
         ))
-        .execute(&mut tx)
+        .execute(tx.conn())
         .await?;
     }
-    sql::query(
-        "INSERT INTO audit_log (at, actor_name, action, entity_type, entity_id, summary) \
-         VALUES ($1, 'system:ledger', 'ledger.integrate', 'ledger_checkpoint', $2, $3)",
+    tx.audit(
+        "ledger.integrate",
+        "ledger_checkpoint",
+        Some(&new_size.to_string()),
+        &format!(
+            "存证日志 {size} → {new_size}（待处理 {} 条）/ log {size} → {new_size} ({} pending consumed)",
+            pending.len(),
+            pending.len()
+        ),
+        None,
+        None,
     )
-    .bind(t)
-    .bind(new_size.to_string())
-    .bind(format!(
-        "存证日志 {size} → {new_size}（待处理 {} 条）/ log {size} → {new_size} ({} pending consumed)",
-        pending.len(),
-        pending.len()
-    ))
-    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     let oldest = pending.iter().map(|p| p.3).min();
@@ -550,17 +540,14 @@ pub async fn by_submitters(db: &Db, submitters: &[String], limit: i64) -> Result
     if submitters.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=submitters.len())
-        .map(|i| mark(db.backend, i))
-        .collect();
+    let marks = tuple(db.backend, 0, submitters.len());
     let mut args = Args::default();
     for s in submitters {
         args.add(s.clone());
     }
     let rows = sql::query_with(
         &format!(
-            "SELECT id, entry FROM ledger_entries WHERE submitter IN ({}) ORDER BY id DESC LIMIT {limit}",
-            marks.join(",")
+            "SELECT id, entry FROM ledger_entries WHERE submitter IN {marks} ORDER BY id DESC LIMIT {limit}"
         ),
         args,
     )
@@ -590,10 +577,13 @@ pub async fn witness_sizes(db: &Db, witnesses: &[VerifierKey]) -> Result<HashMap
     let mut out = HashMap::new();
     for w in witnesses {
         let size: Option<i64> =
-            sql::query_scalar("SELECT MAX(id) FROM ledger_checkpoints WHERE note LIKE $1")
-                .bind(format!("%\n— {} %", w.name()))
-                .fetch_one(db)
-                .await?;
+            // Newest first: the scan stops at the latest checkpoint the witness cosigned.
+            sql::query_scalar(
+                "SELECT id FROM ledger_checkpoints WHERE note LIKE $1 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(format!("%\n— {} %", w.name()))
+            .fetch_optional(db)
+            .await?;
         if let Some(s) = size {
             out.insert(w.name().to_string(), s as u64);
         }
@@ -612,11 +602,12 @@ pub async fn add_cosignatures(
     witnesses: &[VerifierKey],
     quorum: usize,
 ) -> Result<()> {
-    let mut tx = db.begin_raw(TxKind::Write).await?;
+    let system = Actor::system("ledger");
+    let mut tx = db.begin(&system).await?;
     let note: Option<String> =
         sql::query_scalar("SELECT note FROM ledger_checkpoints WHERE id = $1")
             .bind(size as i64)
-            .fetch_optional(&mut tx)
+            .fetch_optional(tx.conn())
             .await?;
     let Some(note) = note else {
         return Err(StorageError::NotFound);
@@ -630,7 +621,7 @@ pub async fn add_cosignatures(
     sql::query("UPDATE ledger_checkpoints SET note = $1 WHERE id = $2")
         .bind(text)
         .bind(size as i64)
-        .execute(&mut tx)
+        .execute(tx.conn())
         .await?;
     let cosigners = n
         .verify(witnesses)
@@ -644,19 +635,19 @@ pub async fn add_cosignatures(
     if cosigners >= quorum.max(1) {
         sql::query("UPDATE ledger_head SET cosigned_size = $1 WHERE id = 1 AND cosigned_size < $1")
             .bind(size as i64)
-            .execute(&mut tx)
+            .execute(tx.conn())
             .await?;
     }
-    sql::query(
-        "INSERT INTO audit_log (at, actor_name, action, entity_type, entity_id, summary) \
-         VALUES ($1, 'system:ledger', 'ledger.cosigned', 'ledger_checkpoint', $2, $3)",
+    tx.audit(
+        "ledger.cosigned",
+        "ledger_checkpoint",
+        Some(&size.to_string()),
+        &format!(
+            "见证方 {witness} 联署检查点 {size} / witness {witness} cosigned checkpoint {size}"
+        ),
+        None,
+        None,
     )
-    .bind(now())
-    .bind(size.to_string())
-    .bind(format!(
-        "见证方 {witness} 联署检查点 {size} / witness {witness} cosigned checkpoint {size}"
-    ))
-    .execute(&mut tx)
     .await?;
     tx.commit().await
 }
@@ -1175,15 +1166,15 @@ pub async fn anchor_audit_trail(db: &Db, settle_us: i64) -> Result<Option<Anchor
         sha256,
         sm3,
     };
-    let mut tx = db.begin_raw(TxKind::Durable).await?;
-    if last_anchor(&mut tx)
+    let system = Actor::system("ledger");
+    let mut tx = db.begin_durable(&system).await?;
+    if last_anchor(tx.conn())
         .await?
         .map(|a| a.to_audit_id)
         .unwrap_or(0)
         != prev_to
     {
-        tx.rollback().await?;
-        return Ok(None);
+        return Ok(None); // anchored meanwhile; dropping the transaction rolls it back
     }
     let entry = anchor.entry(&prev_digests.0, t / 1000)?;
     let encoded = entry.encode();
@@ -1194,7 +1185,7 @@ pub async fn anchor_audit_trail(db: &Db, settle_us: i64) -> Result<Option<Anchor
     .bind(encoded)
     .bind(AUDIT_SUBMITTER)
     .bind(t)
-    .execute(&mut tx)
+    .execute(tx.conn())
     .await?;
     sql::query(
         "INSERT INTO audit_anchors (from_audit_id, to_audit_id, sha256, sm3, created_at) \
@@ -1205,21 +1196,21 @@ pub async fn anchor_audit_trail(db: &Db, settle_us: i64) -> Result<Option<Anchor
     .bind(sha256.to_vec())
     .bind(sm3.to_vec())
     .bind(t)
-    .execute(&mut tx)
+    .execute(tx.conn())
     .await?;
-    sql::query(
-        "INSERT INTO audit_log (at, actor_name, action, entity_type, entity_id, summary) \
-         VALUES ($1, 'system:ledger', 'audit.anchor', 'audit_anchor', $2, $3)",
+    tx.audit(
+        "audit.anchor",
+        "audit_anchor",
+        Some(&to.to_string()),
+        &format!(
+            "审计日志 {}–{to} 已存证 / audit rows {}–{to} anchored in the ledger (sha256 {})",
+            anchor.from_audit_id,
+            anchor.from_audit_id,
+            hex::encode(sha256)
+        ),
+        None,
+        None,
     )
-    .bind(t)
-    .bind(to.to_string())
-    .bind(format!(
-        "审计日志 {}–{to} 已存证 / audit rows {}–{to} anchored in the ledger (sha256 {})",
-        anchor.from_audit_id,
-        anchor.from_audit_id,
-        hex::encode(sha256)
-    ))
-    .execute(&mut tx)
     .await?;
     tx.commit().await?;
     Ok(Some(anchor))

@@ -258,6 +258,13 @@ impl Db {
         Ok(AuditedTx::new(tx, actor, self.backend))
     }
 
+    /// As [`Db::begin`], for a change that must survive a power cut before it is acknowledged
+    /// (the evidence ledger): see [`sql::TxKind::Durable`].
+    pub async fn begin_durable<'a>(&self, actor: &'a Actor) -> Result<AuditedTx<'a>> {
+        let tx = self.begin_raw(sql::TxKind::Durable).await?;
+        Ok(AuditedTx::new(tx, actor, self.backend))
+    }
+
     /// A read-only transaction for several reads that must see the same data (a page of a list
     /// and its total). End it with `commit` (or drop it).
     pub async fn read(&self) -> Result<sql::Tx> {

@@ -25,7 +25,7 @@ use shoumi_storage::ledger::{self as store, Ack, Submission};
 
 use crate::auth::{Ctx, Signed};
 use crate::error::{AppError, AppResult};
-use crate::pages::{Layout, local, render, render_form};
+use crate::pages::{Layout, field_error, local, render, render_form};
 use crate::{AppState, Routes};
 pub use service::{Ledger, LedgerConfig, WitnessEndpoint};
 
@@ -37,10 +37,10 @@ pub fn routes(r: Routes) -> Routes {
         .get("/evidence/verify", verify_page)
         .post("/evidence/verify", verify_submit)
         .get("/evidence/{index}", certificate)
-        .get("/evidence/{index}/proof", proof_download)
+        .get("/evidence/{index}/proof", proof_file)
         .post("/api/v1/ledger/entries", api_register)
         .get("/api/v1/ledger/entries/{identity}", api_status)
-        .get("/api/v1/ledger/proofs/{index}", api_proof)
+        .get("/api/v1/ledger/proofs/{index}", proof_file)
 }
 
 /// How long a registration waits for its entry to be integrated before answering "pending".
@@ -296,11 +296,10 @@ pub async fn api_register(
         .map(|(k, d, m)| Entry::new(k, d, m, t, &submitter))
         .collect::<Result<_, _>>()
         .map_err(AppError::BadRequest)?;
-    let encoded: Vec<Vec<u8>> = entries.iter().map(Entry::encode).collect();
     let acks = l
         .append(Submission {
             actor: s.actor(),
-            entries: encoded.clone(),
+            entries: entries.clone(),
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -373,7 +372,14 @@ fn entry_json(e: &Entry) -> Value {
     })
 }
 
-async fn proof_response(state: &AppState, s: &Signed, index: u64) -> AppResult<Response> {
+/// `GET /api/v1/ledger/proofs/{index}` and `/evidence/{index}/proof`: an entry's `.tlog-proof`,
+/// for its submitter's people and the ledger's readers.
+pub async fn proof_file(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(index): Path<u64>,
+) -> AppResult<Response> {
+    let state = &state;
     let l = ledger(state)?;
     let bytes = store::entry(l.db(), index)
         .await?
@@ -397,23 +403,6 @@ async fn proof_response(state: &AppState, s: &Signed, index: u64) -> AppResult<R
     Ok(r)
 }
 
-/// `GET /api/v1/ledger/proofs/{index}`: the `.tlog-proof` of an entry.
-pub async fn api_proof(
-    State(state): State<AppState>,
-    s: Signed,
-    Path(index): Path<u64>,
-) -> AppResult<Response> {
-    proof_response(&state, &s, index).await
-}
-
-pub async fn proof_download(
-    State(state): State<AppState>,
-    s: Signed,
-    Path(index): Path<u64>,
-) -> AppResult<Response> {
-    proof_response(&state, &s, index).await
-}
-
 // ---------------------------------------------------------------------------------------------
 // Pages
 
@@ -432,12 +421,7 @@ struct EvidencePage {
 
 impl EvidencePage {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| self.l.t.pick(&e.message_zh, &e.message_en).to_string())
-            .unwrap_or_default()
+        field_error(&self.errors, self.l.t, field)
     }
 }
 
@@ -613,7 +597,7 @@ pub async fn register(
     let acks = l
         .append(Submission {
             actor: s.actor(),
-            entries: vec![entry.encode()],
+            entries: vec![entry],
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
