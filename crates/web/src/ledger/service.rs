@@ -146,10 +146,7 @@ impl Ledger {
             stopped.clone(),
             latencies.clone(),
         ));
-        if !config.witnesses.is_empty() {
-            tokio::spawn(pusher(db.clone(), config.clone(), pushed, stopped));
-        }
-        Ok(Arc::new(Ledger {
+        let ledger = Arc::new(Ledger {
             db,
             config,
             jobs: tx,
@@ -160,7 +157,11 @@ impl Ledger {
             notes: Mutex::new(HashMap::new()),
             stop,
             latencies,
-        }))
+        });
+        if !ledger.config.witnesses.is_empty() {
+            tokio::spawn(pusher(Arc::downgrade(&ledger), pushed, stopped));
+        }
+        Ok(ledger)
     }
 
     pub fn db(&self) -> &Db {
@@ -345,7 +346,10 @@ impl Ledger {
 
     /// The consistency proof from `old` to `size`.
     pub async fn consistency(&self, old: u64, size: u64) -> Result<Vec<[u8; 32]>, LedgerError> {
-        consistency_for(self, old, size).await
+        let rec = TileRecorder::default();
+        consistency_proof(&rec, old, size).map_err(|e| LedgerError::Integrity(e.to_string()))?;
+        let set = self.tile_set(&rec.tiles(), size).await?;
+        consistency_proof(&set, old, size).map_err(|e| LedgerError::Integrity(e.to_string()))
     }
 
     /// The `.tlog-proof` for entry `index`: against the latest checkpoint that carries the
@@ -403,13 +407,6 @@ impl Ledger {
             checkpoint: note,
         })
     }
-}
-
-async fn consistency_for(l: &Ledger, old: u64, size: u64) -> Result<Vec<[u8; 32]>, LedgerError> {
-    let rec = TileRecorder::default();
-    consistency_proof(&rec, old, size).map_err(|e| LedgerError::Integrity(e.to_string()))?;
-    let set = l.tile_set(&rec.tiles(), size).await?;
-    consistency_proof(&set, old, size).map_err(|e| LedgerError::Integrity(e.to_string()))
 }
 
 /// Pending entries beyond which acknowledgements wait for the sequencer.
@@ -544,6 +541,10 @@ async fn sequencer(
                     }
                 }
             }
+            // Idle: a count of an empty table, not a write transaction every interval.
+            if edge.is_some() && matches!(store::pending_count(&db).await, Ok(0)) {
+                continue;
+            }
             loop {
                 match store::sequence(&db, &config.origin, &sign, &mut edge, SEQUENCE_BATCH).await {
                     Ok(Some(s)) => {
@@ -561,12 +562,8 @@ async fn sequencer(
                             break;
                         }
                     }
-                    Ok(None) => {
-                        if let Ok(Some(h)) = store::head(&db).await {
-                            head.send_if_modified(|s| std::mem::replace(s, h.size) != h.size);
-                        }
-                        break;
-                    }
+                    // Nothing pending; while this process holds the lock the head is its own.
+                    Ok(None) => break,
                     Err(e) => {
                         tracing::error!(error = %e, "ledger: sequencing failed");
                         edge = None;
@@ -581,12 +578,7 @@ async fn sequencer(
 
 /// Pushes the latest checkpoint to every witness whenever it changes (and retries every few
 /// seconds), storing the cosignatures that come back.
-async fn pusher(
-    db: Db,
-    config: Arc<LedgerConfig>,
-    pushed: Arc<Notify>,
-    stop: watch::Receiver<bool>,
-) {
+async fn pusher(ledger: std::sync::Weak<Ledger>, pushed: Arc<Notify>, stop: watch::Receiver<bool>) {
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -597,18 +589,8 @@ async fn pusher(
             return;
         }
     };
-    let helper = Ledger {
-        db: db.clone(),
-        config: config.clone(),
-        jobs: mpsc::channel(1).0,
-        head: watch::channel(0).1,
-        tiles: Mutex::new(HashMap::new()),
-        mids: Mutex::new(HashMap::new()),
-        head_cache: Mutex::new(None),
-        notes: Mutex::new(HashMap::new()),
-        stop: watch::channel(false).0,
-        latencies: Arc::default(),
-    };
+    // The size each witness has cosigned: from the stored cosignatures once, then as answered.
+    let mut known: Option<HashMap<String, u64>> = None;
     loop {
         let _ = tokio::time::timeout(Duration::from_secs(5), pushed.notified()).await;
         if *stop.borrow() {
@@ -616,29 +598,41 @@ async fn pusher(
         }
         // The sequencing process is nudged at once; at most one round every 200 ms.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let Ok(Some((size, note))) = store::latest_checkpoint(&db).await else {
+        let Some(l) = ledger.upgrade() else {
+            return; // the ledger is gone
+        };
+        let Ok(Some((size, note))) = store::latest_checkpoint(&l.db).await else {
             continue;
         };
-        let known = store::witness_sizes(&db, &config.witness_keys())
-            .await
-            .unwrap_or_default();
-        let rounds = config.witnesses.iter().map(|w| {
+        let sizes = match known.as_mut() {
+            Some(k) => k,
+            None => match store::witness_sizes(&l.db, &l.config.witness_keys()).await {
+                Ok(k) => known.insert(k),
+                Err(e) => {
+                    tracing::warn!(error = %e, "ledger: cannot read the witnesses' sizes");
+                    continue;
+                }
+            },
+        };
+        let rounds = l.config.witnesses.iter().map(|w| {
             push_one(
-                &helper,
+                &l,
                 &client,
                 w,
                 size,
                 &note,
-                known.get(w.key.name()).copied(),
+                sizes.get(w.key.name()).copied(),
             )
         });
-        for (w, r) in config
-            .witnesses
-            .iter()
-            .zip(futures::future::join_all(rounds).await)
-        {
-            if let Err(e) = r {
-                tracing::warn!(witness = w.key.name(), error = %e, "ledger: witness did not cosign");
+        let results = futures::future::join_all(rounds).await;
+        for (w, r) in l.config.witnesses.iter().zip(results) {
+            match r {
+                Ok(now) => {
+                    sizes.insert(w.key.name().to_string(), now);
+                }
+                Err(e) => {
+                    tracing::warn!(witness = w.key.name(), error = %e, "ledger: witness did not cosign")
+                }
             }
         }
     }
@@ -651,10 +645,10 @@ async fn push_one(
     size: u64,
     note: &str,
     known: Option<u64>,
-) -> Result<(), String> {
+) -> Result<u64, String> {
     let mut old = known.unwrap_or(0);
     if old == size && known.is_some() {
-        return Ok(());
+        return Ok(size);
     }
     for _ in 0..2 {
         if old > size {
@@ -665,9 +659,7 @@ async fn push_one(
         let proof = if old == 0 {
             Vec::new()
         } else {
-            consistency_for(l, old, size)
-                .await
-                .map_err(|e| e.to_string())?
+            l.consistency(old, size).await.map_err(|e| e.to_string())?
         };
         let body = AddCheckpoint {
             old,
@@ -712,7 +704,7 @@ async fn push_one(
                 )
                 .await
                 .map_err(|e| e.to_string())?;
-                return Ok(());
+                return Ok(size);
             }
             409 if !text.trim().is_empty() && text.trim().bytes().all(|b| b.is_ascii_digit()) => {
                 // The witness's size (e.g. it was restored, or our record is stale): ask again
