@@ -73,12 +73,39 @@ pub struct AppState {
 /// likewise, checked by a fingerprint of the imported years.
 #[derive(Default)]
 pub struct ProgrammeCache {
-    programme: std::sync::Mutex<Option<(i64, Arc<shoumi_storage::programme::Stored>)>>,
-    calendar: std::sync::Mutex<Option<CachedCalendar>>,
+    programme: Stamped<i64, shoumi_storage::programme::Stored>,
+    calendar: Stamped<(i64, i64), shoumi_domain::calendar::WorkCalendar>,
 }
 
-/// The calendar with the fingerprint of the imported years it was built from.
-type CachedCalendar = ((i64, i64), Arc<shoumi_domain::calendar::WorkCalendar>);
+/// One value kept with the stamp (version id, fingerprint) it was built from.
+struct Stamped<K, V>(std::sync::Mutex<Option<(K, Arc<V>)>>);
+
+impl<K, V> Default for Stamped<K, V> {
+    fn default() -> Self {
+        Stamped(std::sync::Mutex::new(None))
+    }
+}
+
+impl<K: PartialEq + Copy, V> Stamped<K, V> {
+    /// The kept value if it was built from `stamp`, else `load`ed and kept.
+    async fn get_or_load<F>(
+        &self,
+        stamp: K,
+        load: F,
+    ) -> Result<Arc<V>, shoumi_storage::StorageError>
+    where
+        F: std::future::Future<Output = Result<V, shoumi_storage::StorageError>>,
+    {
+        if let Some((k, v)) = self.0.lock().expect("cache lock").as_ref()
+            && *k == stamp
+        {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(load.await?);
+        *self.0.lock().expect("cache lock") = Some((stamp, v.clone()));
+        Ok(v)
+    }
+}
 
 impl ProgrammeCache {
     async fn programme_for(
@@ -86,14 +113,9 @@ impl ProgrammeCache {
         db: &Db,
         id: i64,
     ) -> Result<Arc<shoumi_storage::programme::Stored>, shoumi_storage::StorageError> {
-        if let Some((i, p)) = self.programme.lock().expect("cache lock").as_ref()
-            && *i == id
-        {
-            return Ok(p.clone());
-        }
-        let p = Arc::new(shoumi_storage::programme::by_id(db, id).await?);
-        *self.programme.lock().expect("cache lock") = Some((id, p.clone()));
-        Ok(p)
+        self.programme
+            .get_or_load(id, shoumi_storage::programme::by_id(db, id))
+            .await
     }
 
     async fn calendar_for(
@@ -101,14 +123,9 @@ impl ProgrammeCache {
         db: &Db,
         stamp: (i64, i64),
     ) -> Result<Arc<shoumi_domain::calendar::WorkCalendar>, shoumi_storage::StorageError> {
-        if let Some((s, c)) = self.calendar.lock().expect("cache lock").as_ref()
-            && *s == stamp
-        {
-            return Ok(c.clone());
-        }
-        let c = Arc::new(shoumi_storage::calendar::load(db).await?);
-        *self.calendar.lock().expect("cache lock") = Some((stamp, c.clone()));
-        Ok(c)
+        self.calendar
+            .get_or_load(stamp, shoumi_storage::calendar::load(db))
+            .await
     }
 
     pub async fn programme(
