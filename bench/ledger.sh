@@ -23,19 +23,17 @@
 #   BENCH_PG (default postgres://postgres@127.0.0.1:5432), LOG10M_DIR (default /tmp/l10m).
 # Results are appended to bench/out/ledger.tsv (section, key, value, unit, note).
 set -uo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT="$ROOT/bench/out"
-BIN="${SHOUMI_BIN:-$ROOT/target/release/shoumi}"
-PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
+# ROOT, OUT, BIN, PG and log() as in bench/run.sh; DUR there is wrk's ("15s"), here seconds.
 DUR="${DUR:-15}"
+DUR="${DUR%s}"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 CRASHES="${CRASHES:-100}"
 LOG10M_DIR="${LOG10M_DIR:-/tmp/l10m}"
 LOG_ENTRIES="${LOG_ENTRIES:-10000000}"
 TSV="$OUT/ledger.tsv"
-mkdir -p "$OUT"
 export SHOUMI__LOG__FILTER=error
 
-log() { printf '\033[1m[ledger %(%H:%M:%S)T]\033[0m %s\n' -1 "$*" >&2; }
 metric() { # metric SECTION KEY VALUE UNIT [NOTE]
   [ -f "$TSV" ] || printf 'time\tsection\tkey\tvalue\tunit\tnote\n' >"$TSV"
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%FT%T)" "$1" "$2" "$3" "$4" "${5:-}" >>"$TSV"
