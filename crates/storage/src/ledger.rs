@@ -23,6 +23,15 @@ use crate::{Actor, Backend, Db, Result, StorageError, now};
 /// Rows per multi-row statement (3 parameters a row stays far below both engines' limits).
 const CHUNK: usize = 1000;
 
+/// Row locking for a read-modify-write: `FOR UPDATE` on PostgreSQL; SQLite's write transaction
+/// already excludes every other writer.
+fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    }
+}
+
 /// The tile table's key: level · 2^56 + index.
 pub fn tile_key(level: u8, index: u64) -> i64 {
     ((u64::from(level) << 56) | index) as i64
@@ -361,12 +370,9 @@ pub async fn sequence(
     let backend = db.backend;
     let system = Actor::system("ledger");
     let mut tx = db.begin_durable(&system).await?;
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
-    };
     let head = sql::query(&format!(
-        "SELECT size, root FROM ledger_head WHERE id = 1{lock}"
+        "SELECT size, root FROM ledger_head WHERE id = 1{}",
+        for_update(backend)
     ))
     .fetch_optional(tx.conn())
     .await?;
@@ -604,11 +610,16 @@ pub async fn add_cosignatures(
 ) -> Result<()> {
     let system = Actor::system("ledger");
     let mut tx = db.begin(&system).await?;
-    let note: Option<String> =
-        sql::query_scalar("SELECT note FROM ledger_checkpoints WHERE id = $1")
-            .bind(size as i64)
-            .fetch_optional(tx.conn())
-            .await?;
+    // Witnesses answer at the same time: the row is locked while its note gains this line, or
+    // two read-modify-writes would each drop the other's cosignature (SQLite's single writer
+    // serialises them already).
+    let note: Option<String> = sql::query_scalar(&format!(
+        "SELECT note FROM ledger_checkpoints WHERE id = $1{}",
+        for_update(db.backend)
+    ))
+    .bind(size as i64)
+    .fetch_optional(tx.conn())
+    .await?;
     let Some(note) = note else {
         return Err(StorageError::NotFound);
     };
