@@ -136,6 +136,20 @@ pub async fn start(cfg: &Config, db: &Db) -> anyhow::Result<Option<Arc<Ledger>>>
     Ok(Some(l))
 }
 
+/// The ledger of a command that needs it: an error that says what to do when it is not set up.
+async fn require(cfg: &Config, db: &Db) -> anyhow::Result<Arc<Ledger>> {
+    start(cfg, db)
+        .await?
+        .context("the ledger is not set up: run `shoumi log init` first")
+}
+
+/// Verifier keys given on the command line, each error naming its flag.
+fn parse_keys(flag: &str, keys: &[String]) -> anyhow::Result<Vec<VerifierKey>> {
+    keys.iter()
+        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("{flag} {k}: {e}")))
+        .collect()
+}
+
 /// The metadata `shoumi log add` commits to for a file: its name and size.
 pub fn file_metadata(path: &Path, size: u64) -> serde_json::Value {
     serde_json::json!({
@@ -153,9 +167,7 @@ pub async fn add(
     kind: EntryKind,
     submitter: &str,
 ) -> anyhow::Result<()> {
-    let Some(l) = start(cfg, db).await? else {
-        bail!("the ledger is not set up: run `shoumi log init` first");
-    };
+    let l = require(cfg, db).await?;
     let t = shoumi_storage::now() / 1000;
     let mut entries = Vec::new();
     for f in files {
@@ -218,17 +230,11 @@ pub fn verify(
     file: &Path,
     proof: &Path,
 ) -> anyhow::Result<bool> {
-    let log_keys = keys
-        .iter()
-        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("--key {k}: {e}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let log_keys = parse_keys("--key", keys)?;
     let Some(origin) = log_keys.first().map(|k| k.name().to_string()) else {
         bail!("give the log's verifier key with --key");
     };
-    let witness_keys = witnesses
-        .iter()
-        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("--witness {k}: {e}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let witness_keys = parse_keys("--witness", witnesses)?;
     let quorum = quorum.unwrap_or(witness_keys.len());
     if quorum > witness_keys.len() {
         bail!(
@@ -324,10 +330,7 @@ pub async fn witness_serve(
     if key.verifier().algorithm() != Algorithm::Cosignature {
         bail!("the witness key must be a cosignature key (shoumi witness init)");
     }
-    let logs = logs
-        .iter()
-        .map(|k| VerifierKey::parse(k).map_err(|e| anyhow::anyhow!("--log {k}: {e}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let logs = parse_keys("--log", logs)?;
     if logs.is_empty() {
         bail!("name at least one log to witness with --log VKEY");
     }
@@ -369,9 +372,7 @@ pub async fn load(
     print_acks: bool,
 ) -> anyhow::Result<LoadReport> {
     use std::io::Write;
-    let Some(l) = start(cfg, db).await? else {
-        bail!("the ledger is not set up: run `shoumi log init` first");
-    };
+    let l = require(cfg, db).await?;
     let started = std::time::Instant::now();
     let deadline = started + Duration::from_secs_f64(seconds);
     let stdout = Arc::new(std::sync::Mutex::new(std::io::stdout()));
@@ -578,9 +579,7 @@ pub async fn bench_proofs(
     warmup: f64,
     tasks: usize,
 ) -> anyhow::Result<ProofReport> {
-    let Some(l) = start(cfg, db).await? else {
-        bail!("the ledger is not set up: run `shoumi log init` first");
-    };
+    let l = require(cfg, db).await?;
     let size = store::head(db).await?.map(|h| h.size).unwrap_or(0);
     if size == 0 {
         bail!("the log is empty");
