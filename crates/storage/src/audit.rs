@@ -129,7 +129,7 @@ impl<'a> AuditedTx<'a> {
             at,
             action,
             entity_type,
-            entity_id,
+            Some(entity_id),
             summary,
             after,
         )
@@ -146,7 +146,7 @@ impl<'a> AuditedTx<'a> {
         at: i64,
         action: &str,
         entity_type: &str,
-        entity_id: &str,
+        entity_id: Option<&str>,
         summary: String,
         after: String,
     ) -> Result<()> {
@@ -159,7 +159,7 @@ impl<'a> AuditedTx<'a> {
         args.add(actor.request_id.clone());
         args.add(action.to_string());
         args.add(entity_type.to_string());
-        args.add(entity_id.to_string());
+        args.add(entity_id.map(str::to_string));
         args.add(summary);
         args.add(after);
         Ok(())
