@@ -129,6 +129,12 @@ impl Ledger {
     /// pusher, and returns the handle.
     pub async fn start(db: Db, config: LedgerConfig) -> Result<Arc<Ledger>, LedgerError> {
         let config = Arc::new(config);
+        // A new log gets its empty signed checkpoint (and that audit row) now, not later from
+        // the background.
+        if store::head(&db).await?.is_none() {
+            let sign = |cp: &Checkpoint| config.sign(cp);
+            store::sequence(&db, &config.origin, &sign, &mut None, 0).await?;
+        }
         let (tx, rx) = mpsc::channel::<Job>(65_536);
         let initial = store::head(&db).await?.map(|h| h.size).unwrap_or(0);
         let (head_tx, head_rx) = watch::channel(initial);
