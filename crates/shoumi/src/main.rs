@@ -12,6 +12,8 @@ use shoumi::demo;
 use shoumi_domain::{Action, Role, Scope};
 use shoumi_storage::{Actor, ConnectOptions, Db, dump, enterprises, orgs, users};
 
+mod similarity;
+
 /// mimalloc: the request path allocates many small, short-lived objects on several threads
 /// (tokio workers and one thread per SQLite connection), where glibc malloc's arenas contend.
 /// Measured in docs/PERFORMANCE.md.
@@ -116,6 +118,12 @@ enum Cmd {
     Witness {
         #[command(subcommand)]
         cmd: WitnessCmd,
+    },
+    /// The similarity appraisal engine (同一性比对): keyed fingerprints of secrets, scans of
+    /// suspect material, side-by-side reports. Needs no database.
+    Match {
+        #[command(subcommand)]
+        cmd: similarity::MatchCmd,
     },
     /// Copy a whole installation into another (empty) database, e.g. SQLite to PostgreSQL.
     CopyDb {
@@ -321,6 +329,14 @@ fn init_tracing(cfg: &Config) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The similarity engine reads no configuration and opens no database.
+    let cli = match cli {
+        Cli {
+            cmd: Cmd::Match { cmd },
+            ..
+        } => return similarity::run(cmd),
+        cli => cli,
+    };
     let addr_flag = match &cli.cmd {
         Cmd::Serve { addr } => addr.clone(),
         Cmd::Demo { addr, .. } => Some(addr.clone()),
@@ -494,6 +510,7 @@ async fn main() -> anyhow::Result<()> {
             generate_province(&db, enterprises, people, seed).await
         }
         Cmd::Log { cmd } => log_cmd(&cfg, cmd).await,
+        Cmd::Match { cmd } => similarity::run(cmd),
         Cmd::Witness { cmd } => match cmd {
             WitnessCmd::Init { name, dir } => {
                 let k = shoumi::ledger::witness_init(&dir, &name)?;
