@@ -49,7 +49,7 @@ pub enum MatchCmd {
         /// Tokens per k-gram (default: 6 for program source, 8 for text).
         #[arg(long)]
         k: Option<u16>,
-        /// Winnowing window (default: 4).
+        /// Winnowing window (default: 3 for program source, 4 for text).
         #[arg(long)]
         w: Option<u16>,
     },
