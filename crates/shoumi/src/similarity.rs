@@ -116,13 +116,7 @@ pub fn run(cmd: MatchCmd) -> anyhow::Result<()> {
             language,
             k,
             w,
-        } => {
-            let params = (k.is_some() || w.is_some()).then(|| Params {
-                k: k.unwrap_or(8),
-                w: w.unwrap_or(4),
-            });
-            fingerprint(&key, &files, &output, &base, language.as_deref(), params)
-        }
+        } => fingerprint(&key, &files, &output, &base, language.as_deref(), k, w),
         MatchCmd::Scan {
             key,
             fingerprints,
@@ -239,14 +233,13 @@ fn fingerprint(
     output: &Path,
     base: &[PathBuf],
     language: Option<&str>,
-    params: Option<Params>,
+    k: Option<u16>,
+    w: Option<u16>,
 ) -> anyhow::Result<()> {
     let key = EnterpriseKey::read(key)?;
     let language = parse_language(language)?;
-    if let Some(p) = params
-        && (!(1..=1024).contains(&p.k) || !(1..=1024).contains(&p.w))
-    {
-        bail!("k and w must be between 1 and 1024");
+    if k.into_iter().chain(w).any(|v| !(1..=1024).contains(&v)) {
+        bail!("--k and --w must be between 1 and 1024");
     }
     let base = load_base(base, language)?;
     let pb = bar(files.len() as u64, "reading");
@@ -256,7 +249,19 @@ fn fingerprint(
         pb.inc(1);
     }
     pb.finish_and_clear();
-    let fp = shoumi_similarity::fingerprint_file(&key, &docs, params, &base);
+    // Each document keeps its language's default for whichever of k and w is not given.
+    let fp = shoumi_similarity::fingerprint_file_with(
+        &key,
+        &docs,
+        |l| {
+            let d = Params::for_language(l);
+            Params {
+                k: k.unwrap_or(d.k),
+                w: w.unwrap_or(d.w),
+            }
+        },
+        &base,
+    );
     let bytes = fp.to_bytes();
     std::fs::write(output, &bytes).with_context(|| format!("writing {}", output.display()))?;
     let n: usize = fp.docs.iter().map(|d| d.fingerprints.len()).sum();
@@ -495,7 +500,8 @@ fn pairs(base: &[PathBuf], language: Option<&str>, threads: Option<usize>) -> an
     pb.finish_and_clear();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed = 0usize;
-    let mut reported: std::collections::HashSet<&str> = Default::default();
+    // The line where each unreadable file's reason was first given.
+    let mut reported: HashMap<&str, usize> = HashMap::new();
     for (n, (line, result)) in lines.iter().zip(&results).enumerate() {
         match (line, result) {
             (Ok((l, r)), Some(c)) => writeln!(
@@ -506,10 +512,16 @@ fn pairs(base: &[PathBuf], language: Option<&str>, threads: Option<usize>) -> an
             (Ok((l, r)), None) => {
                 failed += 1;
                 for p in [l.as_str(), r.as_str()] {
-                    if let Err(e) = &docs[p]
-                        && reported.insert(p)
-                    {
-                        eprintln!("line {}: {e}", n + 1);
+                    if let Err(e) = &docs[p] {
+                        match reported.get(p) {
+                            Some(first) => {
+                                eprintln!("line {}: {p}: unreadable (see line {first})", n + 1)
+                            }
+                            None => {
+                                reported.insert(p, n + 1);
+                                eprintln!("line {}: {e}", n + 1);
+                            }
+                        }
                     }
                 }
             }

@@ -412,12 +412,28 @@ pub fn fingerprint_file(
     params: Option<Params>,
     base: &[Document],
 ) -> FingerprintFile {
+    fingerprint_file_with(
+        key,
+        docs,
+        |language| params.unwrap_or_else(|| Params::for_language(language)),
+        base,
+    )
+}
+
+/// As [`fingerprint_file`], with each document's `k` and `w` chosen by its language (e.g. a
+/// command line that overrides only `w` keeps each language's own `k`).
+pub fn fingerprint_file_with(
+    key: &EnterpriseKey,
+    docs: &[Document],
+    params_for: impl Fn(crate::lang::Language) -> Params,
+    base: &[Document],
+) -> FingerprintFile {
     let prf = key.prf();
     let mut base_sets: HashMap<u16, HashSet<u64>> = HashMap::new();
     let docs = docs
         .iter()
         .map(|d| {
-            let p = params.unwrap_or_else(|| Params::for_language(d.language));
+            let p = params_for(d.language);
             let base_set = (!base.is_empty()).then(|| {
                 &*base_sets
                     .entry(p.k)

@@ -25,7 +25,7 @@ pub mod token;
 pub use compare::{Base, Comparison, Options, compare};
 pub use document::Document;
 pub use format::{FingerprintFile, FormatError};
-pub use index::{Index, IndexError, ScanResult, fingerprint_file};
+pub use index::{Index, IndexError, ScanResult, fingerprint_file, fingerprint_file_with};
 pub use key::EnterpriseKey;
 pub use lang::Language;
 pub use text::to_simplified;
