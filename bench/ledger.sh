@@ -60,7 +60,7 @@ while time.time() - t0 < 5:
 print("fsyncs", round(n / (time.time() - t0)))
 EOF
   rm -rf "$dir"
-  (cd "$ROOT" && cargo bench -q -p shoumi-ledger --bench ledger -- sha256/1048576B node_hash 2>/dev/null) \
+  (cd "$ROOT" && cargo bench -q -p shoumi-ledger --bench ledger -- 'sha256/1048576B|node_hash' 2>/dev/null) \
     | awk '/^sha256\/1048576B/{getline; print "sha256_1MiB", $0} /^node_hash/{print "node_hash", $0}' \
     | while read -r k rest; do metric machine "$k" "$(echo "$rest" | tr -s ' ')" "" "criterion, one core"; done
 }
