@@ -212,13 +212,25 @@ pub fn shared_runs(
     };
     let all_a = ua.iter().all(|&u| u);
     let all_b = ub.iter().all(|&u| u);
-    let t = tiling::tiles(
-        &sa,
-        &sb,
-        (!all_a).then_some(&ua[..]),
-        (!all_b).then_some(&ub[..]),
-        min_run,
-    );
+    let mask_a = (!all_a).then_some(&ua[..]);
+    let mask_b = (!all_b).then_some(&ub[..]);
+    // Tiling breaks ties between equally long runs by their place in its first sequence, so
+    // the total could change by a tile when the two files trade places. Tiling in a canonical
+    // order (the lesser symbol sequence first) keeps the similarity symmetric.
+    let t = if sa <= sb {
+        tiling::tiles(&sa, &sb, mask_a, mask_b, min_run)
+    } else {
+        let mut t: Vec<Tile> = tiling::tiles(&sb, &sa, mask_b, mask_a, min_run)
+            .into_iter()
+            .map(|t| Tile {
+                a: t.b,
+                b: t.a,
+                len: t.len,
+            })
+            .collect();
+        t.sort_unstable_by_key(|t| (t.a, t.b));
+        t
+    };
     (t, ua, ub)
 }
 
@@ -326,9 +338,10 @@ fn compare_inner(
 pub fn region(doc: &Document, lines: &LineIndex, from: usize, len: usize) -> Region {
     let to = from + len;
     let (start, end) = doc.span(lines, from, to);
+    let (a, b) = doc.text_ends(from, to);
     Region {
         tokens: [from as u32, to as u32],
-        bytes: [doc.tokens[from].start, doc.tokens[to - 1].end],
+        bytes: [a.start, b.end],
         start,
         end,
     }

@@ -70,10 +70,23 @@ impl Document {
         self.tokens.iter().map(|t| t.sym).collect()
     }
 
+    /// The first and last tokens of `from..to` that hold text: Python's NEWLINE, INDENT and
+    /// DEDENT are zero-width marks (at a line's end, or the file's), which must not move a
+    /// region's ends onto a character it does not cover or a line that does not exist.
+    pub fn text_ends(&self, from: usize, to: usize) -> (&Token, &Token) {
+        let range = &self.tokens[from..to];
+        let a = range.iter().find(|t| t.end > t.start).unwrap_or(&range[0]);
+        let b = range
+            .iter()
+            .rev()
+            .find(|t| t.end > t.start)
+            .unwrap_or(&range[range.len() - 1]);
+        (a, b)
+    }
+
     /// Start and end position (end inclusive: the last character) of tokens `from..to`.
     pub fn span(&self, lines: &LineIndex, from: usize, to: usize) -> (Pos, Pos) {
-        let a = &self.tokens[from];
-        let b = &self.tokens[to - 1];
+        let (a, b) = self.text_ends(from, to);
         let end = lines.pos(&self.text, b.end.saturating_sub(1).max(b.start));
         (
             Pos {

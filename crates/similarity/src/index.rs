@@ -186,19 +186,37 @@ impl Index {
         // (secret fingerprint index, suspect position).
         let mut hits: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
         let mut base_token = vec![false; syms.len()];
+        // The suspect's k-gram hashes per k: which secret fingerprints are matched is read from
+        // these, exactly, whatever the caps below leave out.
+        let mut suspect_hashes: HashMap<usize, HashSet<u64>> = HashMap::new();
+        // Repetitive material (a firmware byte array, a table of zeros) gives one hash thousands
+        // of postings; taking all of them at every suspect position would make hits grow with the
+        // square of the input. Positions and chains use at most MAX_POSTINGS_PER_DOC postings of a
+        // hash per secret.
+        let mut capped: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
         for &k in &self.ks {
             let k = usize::from(k);
             let hashes = kgram_hashes(&self.prf, &syms, k);
+            let seen = suspect_hashes.entry(k).or_default();
             for (pos, h) in hashes.iter().enumerate() {
                 if is_base(h) {
                     base_token[pos..pos + k].iter_mut().for_each(|x| *x = true);
                     continue;
                 }
-                if let Some(list) = self.map.get(h) {
-                    for &(doc, fp) in list {
-                        if usize::from(self.entries[doc as usize].print.params.k) == k {
-                            hits.entry(doc).or_default().push((fp, pos as u32));
-                        }
+                let Some(list) = self.map.get(h) else {
+                    continue;
+                };
+                seen.insert(*h);
+                let list: &[(u32, u32)] = if list.len() <= MAX_POSTINGS_PER_DOC {
+                    list
+                } else {
+                    capped
+                        .entry(*h)
+                        .or_insert_with(|| cap_per_doc(list, MAX_POSTINGS_PER_DOC))
+                };
+                for &(doc, fp) in list {
+                    if usize::from(self.entries[doc as usize].print.params.k) == k {
+                        hits.entry(doc).or_default().push((fp, pos as u32));
                     }
                 }
             }
@@ -226,17 +244,27 @@ impl Index {
             let own: Vec<bool> = d.fingerprints.iter().map(|f| !is_base(&f.hash)).collect();
             let secret_fps = own.iter().filter(|&&x| x).count();
             let doc_hits = hits.remove(&id).unwrap_or_default();
-            let mut matched: Vec<bool> = vec![false; d.fingerprints.len()];
             let mut covered = vec![false; syms.len()];
-            for &(fp, pos) in &doc_hits {
-                matched[fp as usize] = true;
+            for &(_, pos) in &doc_hits {
                 covered[pos as usize..pos as usize + k]
                     .iter_mut()
                     .for_each(|c| *c = true);
             }
-            let n_matched = matched.iter().zip(&own).filter(|&(&m, &o)| m && o).count();
+            let n_matched = suspect_hashes.get(&k).map_or(0, |seen| {
+                d.fingerprints
+                    .iter()
+                    .zip(&own)
+                    .filter(|&(f, &o)| o && seen.contains(&f.hash))
+                    .count()
+            });
             let mut left = ratio(n_matched, secret_fps);
-            let mut right = ratio(covered.iter().filter(|&&c| c).count(), suspect_tokens);
+            // Base material counts on neither side of the ratio.
+            let covered_own = covered
+                .iter()
+                .zip(&base_token)
+                .filter(|&(&c, &b)| c && !b)
+                .count();
+            let mut right = ratio(covered_own, suspect_tokens);
             let mut parameters = None;
             if !d.language.is_code() && !suspect.language.is_code() {
                 let secret_params: Vec<u64> = d
@@ -456,4 +484,20 @@ pub fn fingerprint_file_with(
         normaliser: NORMALISER_VERSION,
         docs,
     }
+}
+
+/// Postings of one hash used per suspect position, per secret (see `Index::scan`).
+const MAX_POSTINGS_PER_DOC: usize = 16;
+
+/// At most `max` postings of each secret from one hash's list.
+fn cap_per_doc(list: &[(u32, u32)], max: usize) -> Vec<(u32, u32)> {
+    let mut per_doc: HashMap<u32, usize> = HashMap::new();
+    list.iter()
+        .copied()
+        .filter(|&(doc, _)| {
+            let n = per_doc.entry(doc).or_default();
+            *n += 1;
+            *n <= max
+        })
+        .collect()
 }

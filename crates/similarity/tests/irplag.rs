@@ -19,13 +19,13 @@ const ZIP: &str = concat!(
 
 /// (level, AUC measured with the current engine, best peer's AUC).
 const FLOORS: [(&str, f64, f64); 7] = [
-    ("all", 0.771, 0.676),
+    ("all", 0.770, 0.676),
     ("L1", 0.989, 0.971),
     ("L2", 0.960, 0.939),
     ("L3", 0.912, 0.784),
     ("L4", 0.764, 0.588),
     ("L5", 0.575, 0.450),
-    ("L6", 0.456, 0.391),
+    ("L6", 0.454, 0.391),
 ];
 const MARGIN: f64 = 0.005;
 
