@@ -188,8 +188,21 @@ impl<'a, 'c> Package<'a, 'c> {
     /// Reads (and drops) every part, within the budget.
     fn check_all_parts(&mut self) -> Result<(), ExtractError> {
         for name in self.names() {
-            if !name.ends_with('/') {
-                self.read(&name)?;
+            if name.ends_with('/') {
+                continue;
+            }
+            let part = self.read(&name)?;
+            // calamine adds up a cell reference's column letters and row digits without checking
+            // for overflow (a panic with debug assertions, a wrong cell without): a reference
+            // longer than Excel's own (XFD1048576) is damage, refused here before calamine sees it.
+            if name.starts_with("xl/")
+                && name.ends_with(".xml")
+                && let Some(bad) = part.as_deref().and_then(oversized_cell_reference)
+            {
+                return Err(self.ctx.corrupt(
+                    self.format,
+                    format!("{name} has the cell reference {bad:?}: beyond XFD1048576, or a range that ends before it starts"),
+                ));
             }
         }
         Ok(())
@@ -239,4 +252,85 @@ fn declared_entries(bytes: &[u8]) -> Option<u64> {
         return None;
     }
     Some(u64::from_le_bytes(rec[32..40].try_into().ok()?))
+}
+
+/// The first `r="…"` or `ref="…"` value in an XLSX part with a reference of more than 3 column
+/// letters or 7 row digits (Excel's largest is XFD1048576), or a range whose end comes before its
+/// start (calamine subtracts one from the other).
+fn oversized_cell_reference(xml: &[u8]) -> Option<String> {
+    let mut i = 0;
+    while i < xml.len() {
+        let rest = &xml[i..];
+        let value_start = [&b" r="[..], &b" ref="[..]]
+            .iter()
+            .find(|p| rest.starts_with(p))
+            .map(|p| p.len());
+        let Some(n) = value_start else {
+            i += 1;
+            continue;
+        };
+        let Some(&quote) = rest.get(n).filter(|q| **q == b'"' || **q == b'\'') else {
+            i += 1;
+            continue;
+        };
+        let value = &rest[n + 1..];
+        let end = value
+            .iter()
+            .position(|&b| b == quote)
+            .unwrap_or(value.len());
+        let value = &value[..end];
+        for range in value.split(|&b| b == b' ') {
+            // (column, row) of each end; calamine also subtracts a range's start from its end.
+            let mut ends: Vec<(u32, u32)> = Vec::new();
+            for piece in range.split(|&b| b == b':') {
+                let piece: Vec<u8> = piece.iter().copied().filter(|&b| b != b'$').collect();
+                let letters = piece.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+                let digits = piece[letters..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                if letters > 3 || digits > 7 {
+                    return Some(String::from_utf8_lossy(value).into_owned());
+                }
+                let col = piece[..letters].iter().fold(0u32, |c, b| {
+                    c * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1
+                });
+                let row = piece[letters..letters + digits]
+                    .iter()
+                    .fold(0u32, |r, b| r * 10 + u32::from(b - b'0'));
+                ends.push((col, row));
+            }
+            if let [(c0, r0), (c1, r1)] = ends[..]
+                && (c1 < c0 || r1 < r0)
+            {
+                return Some(String::from_utf8_lossy(value).into_owned());
+            }
+        }
+        i += n + 1 + end;
+    }
+    None
+}
+
+#[cfg(test)]
+mod cell_reference_tests {
+    use super::oversized_cell_reference;
+
+    #[test]
+    fn references_up_to_excels_largest_pass_and_longer_or_reversed_ones_are_named() {
+        let ok =
+            br#"<dimension ref="A1:XFD1048576"/><row r="3"><c r="$AB$12" t="n"><v>1</v></c></row>"#;
+        assert_eq!(oversized_cell_reference(ok), None);
+        let long = br#"<c r="AAAAAAAAAAAAAAA1"><v>1</v></c>"#;
+        assert_eq!(
+            oversized_cell_reference(long).as_deref(),
+            Some("AAAAAAAAAAAAAAA1")
+        );
+        assert!(oversized_cell_reference(br#"<row r='123456789012'>"#).is_some());
+        assert!(oversized_cell_reference(br#"<dimension ref="C5:B9"/>"#).is_some());
+        assert!(oversized_cell_reference(br#"<mergeCell ref="A9:B2"/>"#).is_some());
+        assert_eq!(
+            oversized_cell_reference(br#"<mergeCell ref="A2:B9"/>"#),
+            None
+        );
+    }
 }
