@@ -18,30 +18,12 @@ use shoumi_storage::ledger::{self as store, Ack, Submission};
 use shoumi_storage::{Actor, Db};
 use shoumi_web::ledger::{Ledger, LedgerConfig, WitnessEndpoint};
 
+use crate::cli::write_secret;
 use crate::config::Config;
 
 const ED_FILE: &str = "ed25519.key";
 const SM2_FILE: &str = "sm2.key";
 const VKEYS_FILE: &str = "verifier-keys.txt";
-
-/// Writes a secret file readable by its owner only, refusing to replace one.
-fn write_secret(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut f = o
-        .open(path)
-        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
-    f.write_all(text.as_bytes())?;
-    f.write_all(b"\n")?;
-    f.sync_all()?;
-    Ok(())
-}
 
 /// `shoumi log init`: new Ed25519 and SM2 keys for the log named `origin`.
 pub fn init(dir: &Path, origin: &str) -> anyhow::Result<(VerifierKey, VerifierKey)> {

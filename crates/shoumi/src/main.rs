@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
+use shoumi::cli::bar;
 use shoumi::config::{Config, Overrides};
 use shoumi::demo;
 use shoumi_domain::{Action, Role, Scope};
@@ -300,17 +301,6 @@ enum UserCmd {
         role: String,
     },
     List,
-}
-
-fn bar(len: u64, msg: &str) -> ProgressBar {
-    let pb = ProgressBar::new(len);
-    pb.set_style(
-        ProgressStyle::with_template("{msg:>20} [{bar:40}] {pos}/{len} ({eta})")
-            .expect("template")
-            .progress_chars("=> "),
-    );
-    pb.set_message(msg.to_string());
-    pb
 }
 
 fn init_tracing(cfg: &Config) {

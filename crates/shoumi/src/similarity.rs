@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use indicatif::{ProgressBar, ProgressStyle};
+use shoumi::cli::{bar, write_secret};
 use shoumi_similarity::compare::{self, Base, Options};
 use shoumi_similarity::fingerprint::Params;
 use shoumi_similarity::report::{self, ReportLang};
@@ -183,34 +183,6 @@ fn load_base(paths: &[PathBuf], language: Option<Language>) -> anyhow::Result<Ve
         .iter()
         .map(|p| load(p, language).with_context(|| "reading a base file".to_string()))
         .collect()
-}
-
-fn bar(len: u64, msg: &str) -> ProgressBar {
-    let pb = ProgressBar::new(len);
-    pb.set_style(
-        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
-            .expect("template")
-            .progress_chars("=> "),
-    );
-    pb.set_message(msg.to_string());
-    pb
-}
-
-/// Writes a secret file readable by its owner only, refusing to replace one.
-fn write_secret(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut f = o
-        .open(path)
-        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    Ok(())
 }
 
 fn keygen(output: &Path) -> anyhow::Result<()> {
