@@ -871,11 +871,7 @@ impl Lexer<'_> {
                     self.skip_quoted(b'"', true, false);
                     self.push(self.st, start, self.i);
                 }
-                b'0'..=b'9' => {
-                    self.skip_number();
-                    self.push_number(start, self.i);
-                }
-                b'.' if self.peek(1).is_ascii_digit() => {
+                c if c.is_ascii_digit() || (c == b'.' && self.peek(1).is_ascii_digit()) => {
                     self.skip_number();
                     self.push_number(start, self.i);
                 }
@@ -1084,11 +1080,7 @@ impl Lexer<'_> {
                     self.py_string(self.i);
                     self.push(self.st, start, self.i);
                 }
-                b'0'..=b'9' => {
-                    self.skip_number();
-                    self.push_number(start, self.i);
-                }
-                b'.' if self.peek(1).is_ascii_digit() => {
+                c if c.is_ascii_digit() || (c == b'.' && self.peek(1).is_ascii_digit()) => {
                     self.skip_number();
                     self.push_number(start, self.i);
                 }
@@ -1231,11 +1223,7 @@ impl Lexer<'_> {
                     self.i = self.ident_end(self.i + 1);
                     self.push(self.id, start, self.i);
                 }
-                b'0'..=b'9' => {
-                    self.skip_number();
-                    self.push_number(start, self.i);
-                }
-                b'.' if self.peek(1).is_ascii_digit() => {
+                c if c.is_ascii_digit() || (c == b'.' && self.peek(1).is_ascii_digit()) => {
                     self.skip_number();
                     self.push_number(start, self.i);
                 }

@@ -63,6 +63,7 @@ pub struct Index {
     /// The k-gram lengths of the documents in the index.
     ks: std::collections::BTreeSet<u16>,
     entries: Vec<Entry>,
+    /// Keyed hash → (secret, fingerprint index), at most `MAX_POSTINGS_PER_DOC` per secret.
     map: HashMap<u64, Vec<(u32, u32)>>,
 }
 
@@ -130,7 +131,16 @@ impl Index {
             self.ks.insert(d.params.k);
             let id = self.entries.len() as u32;
             for (j, f) in d.fingerprints.iter().enumerate() {
-                self.map.entry(f.hash).or_default().push((id, j as u32));
+                // Repetitive material (a firmware byte array, a table of zeros) gives one hash
+                // thousands of fingerprints; taking them all at every matching suspect position
+                // would make a scan grow with the square of the input. Positions and chains use
+                // at most MAX_POSTINGS_PER_DOC of them; which fingerprints are matched is read
+                // from the suspect's hashes in `scan`, exactly.
+                let list = self.map.entry(f.hash).or_default();
+                let own = list.iter().rev().take_while(|&&(doc, _)| doc == id).count();
+                if own < MAX_POSTINGS_PER_DOC {
+                    list.push((id, j as u32));
+                }
             }
             self.entries.push(Entry {
                 print: d,
@@ -187,13 +197,8 @@ impl Index {
         let mut hits: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
         let mut base_token = vec![false; syms.len()];
         // The suspect's k-gram hashes per k: which secret fingerprints are matched is read from
-        // these, exactly, whatever the caps below leave out.
+        // these, exactly, whatever the index's cap on postings leaves out.
         let mut suspect_hashes: HashMap<usize, HashSet<u64>> = HashMap::new();
-        // Repetitive material (a firmware byte array, a table of zeros) gives one hash thousands
-        // of postings; taking all of them at every suspect position would make hits grow with the
-        // square of the input. Positions and chains use at most MAX_POSTINGS_PER_DOC postings of a
-        // hash per secret.
-        let mut capped: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
         for &k in &self.ks {
             let k = usize::from(k);
             let hashes = kgram_hashes(&self.prf, &syms, k);
@@ -207,13 +212,6 @@ impl Index {
                     continue;
                 };
                 seen.insert(*h);
-                let list: &[(u32, u32)] = if list.len() <= MAX_POSTINGS_PER_DOC {
-                    list
-                } else {
-                    capped
-                        .entry(*h)
-                        .or_insert_with(|| cap_per_doc(list, MAX_POSTINGS_PER_DOC))
-                };
                 for &(doc, fp) in list {
                     if usize::from(self.entries[doc as usize].print.params.k) == k {
                         hits.entry(doc).or_default().push((fp, pos as u32));
@@ -486,18 +484,5 @@ pub fn fingerprint_file_with(
     }
 }
 
-/// Postings of one hash used per suspect position, per secret (see `Index::scan`).
+/// Postings the index keeps per secret and hash (see `Index::add`).
 const MAX_POSTINGS_PER_DOC: usize = 16;
-
-/// At most `max` postings of each secret from one hash's list.
-fn cap_per_doc(list: &[(u32, u32)], max: usize) -> Vec<(u32, u32)> {
-    let mut per_doc: HashMap<u32, usize> = HashMap::new();
-    list.iter()
-        .copied()
-        .filter(|&(doc, _)| {
-            let n = per_doc.entry(doc).or_default();
-            *n += 1;
-            *n <= max
-        })
-        .collect()
-}
