@@ -289,6 +289,22 @@ fn java_dir() -> tempfile::TempDir {
 }
 
 /// `keygen -o NAME` in `dir`; the key id.
+/// `match fingerprint --key acme.key Furnace.java -o secrets.fp`, which must succeed.
+fn fingerprint_furnace(dir: &Path) {
+    shoumi_match(
+        dir,
+        &[
+            "fingerprint",
+            "--key",
+            "acme.key",
+            "Furnace.java",
+            "-o",
+            "secrets.fp",
+        ],
+    )
+    .ok();
+}
+
 fn keygen(dir: &Path, name: &str) -> String {
     key_id(&shoumi_match(dir, &["keygen", "-o", name]).ok().stdout)
 }
@@ -425,18 +441,7 @@ fn scan_with_another_key_is_refused_with_a_clear_message() {
     let d = dir.path();
     let acme = keygen(d, "acme.key");
     let other = keygen(d, "other.key");
-    shoumi_match(
-        d,
-        &[
-            "fingerprint",
-            "--key",
-            "acme.key",
-            "Furnace.java",
-            "-o",
-            "secrets.fp",
-        ],
-    )
-    .ok();
+    fingerprint_furnace(d);
     let run = shoumi_match(
         d,
         &[
@@ -822,18 +827,7 @@ fn binary_file_is_refused_with_a_clear_message() {
     assert!(!d.join("photo.fp").exists());
 
     // A scan skips it, names it, still scans the rest and fails at the end.
-    shoumi_match(
-        d,
-        &[
-            "fingerprint",
-            "--key",
-            "acme.key",
-            "Furnace.java",
-            "-o",
-            "secrets.fp",
-        ],
-    )
-    .ok();
+    fingerprint_furnace(d);
     let run = shoumi_match(
         d,
         &[

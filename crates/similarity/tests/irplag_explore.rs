@@ -6,90 +6,14 @@
 //! cargo test -p shoumi-similarity --release --test irplag_explore -- --ignored --nocapture
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
+mod common;
 
-use shoumi_similarity::eval::{best_f1, roc_auc};
+use std::collections::HashMap;
+
+use common::{LEVELS, Pair, aucs, load, scan_scores};
 use shoumi_similarity::fingerprint::{Params, kgram_hashes, winnow};
 use shoumi_similarity::key::Prf;
-use shoumi_similarity::{Document, EnterpriseKey, Index, Language, tiling};
-
-const ZIP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/ir-plag/IR-Plag-Dataset.zip"
-);
-const LEVELS: [&str; 7] = ["all", "L1", "L2", "L3", "L4", "L5", "L6"];
-
-struct Pair {
-    level: String,
-    original: String,
-    suspect: String,
-}
-
-fn load() -> (BTreeMap<String, Document>, Vec<Pair>) {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(ZIP).unwrap()).unwrap();
-    let mut docs = BTreeMap::new();
-    for i in 0..z.len() {
-        let mut e = z.by_index(i).unwrap();
-        if !e.name().ends_with(".java") {
-            continue;
-        }
-        let name = e.name().to_string();
-        let mut text = String::new();
-        e.read_to_string(&mut text).unwrap();
-        docs.insert(
-            name.clone(),
-            Document::from_text(name, Language::Java, text).unwrap(),
-        );
-    }
-    let mut pairs = Vec::new();
-    for name in docs.keys() {
-        let parts: Vec<&str> = name.split('/').collect();
-        if parts[2] == "original" {
-            continue;
-        }
-        let prefix = format!("IR-Plag-Dataset/{}/original/", parts[1]);
-        let original = docs
-            .keys()
-            .find(|k| k.starts_with(&prefix))
-            .unwrap()
-            .clone();
-        let level = if parts[2] == "plagiarized" {
-            parts[3].to_string()
-        } else {
-            "negative".to_string()
-        };
-        pairs.push(Pair {
-            level,
-            original,
-            suspect: name.clone(),
-        });
-    }
-    (docs, pairs)
-}
-
-fn aucs(pairs: &[Pair], scores: &[f64]) -> ([f64; 7], f64) {
-    let pick = |f: &dyn Fn(&Pair) -> bool| -> Vec<f64> {
-        pairs
-            .iter()
-            .zip(scores)
-            .filter(|(p, _)| f(p))
-            .map(|(_, &s)| s)
-            .collect()
-    };
-    let neg = pick(&|p| p.level == "negative");
-    let mut out = [0.0; 7];
-    for (i, l) in LEVELS.iter().enumerate() {
-        let pos = if *l == "all" {
-            pick(&|p| p.level != "negative")
-        } else {
-            pick(&|p| p.level == *l)
-        };
-        out[i] = roc_auc(&pos, &neg).unwrap();
-    }
-    let f1 = best_f1(&pick(&|p| p.level != "negative"), &neg);
-    (out, f1)
-}
+use shoumi_similarity::{EnterpriseKey, tiling};
 
 fn row(name: &str, pairs: &[Pair], scores: &[f64]) {
     let (a, f1) = aucs(pairs, scores);
@@ -184,27 +108,7 @@ fn keyed_scan_over_keys() {
         let mut min = [1.0f64; 7];
         for n in 0..12u8 {
             let key = EnterpriseKey::from_bytes([n * 17 + 1; 32]);
-            let mut indexes: HashMap<&str, Index> = HashMap::new();
-            let scores: Vec<f64> = pairs
-                .iter()
-                .map(|p| {
-                    let index = indexes.entry(p.original.as_str()).or_insert_with(|| {
-                        let fp = shoumi_similarity::fingerprint_file(
-                            &key,
-                            std::slice::from_ref(&docs[&p.original]),
-                            Some(Params { k, w }),
-                            &[],
-                        );
-                        let mut i = Index::new(&key);
-                        i.add("original.fp", fp).unwrap();
-                        i
-                    });
-                    index
-                        .scan(&docs[&p.suspect], None)
-                        .first()
-                        .map_or(0.0, |r| r.left_containment)
-                })
-                .collect();
+            let scores = scan_scores(&docs, &pairs, &key, Some(Params { k, w }));
             let (a, _) = aucs(&pairs, &scores);
             for i in 0..7 {
                 sum[i] += a[i];
