@@ -500,7 +500,7 @@ async fn main() -> anyhow::Result<()> {
             generate_province(&db, enterprises, people, seed).await
         }
         Cmd::Log { cmd } => log_cmd(&cfg, cmd).await,
-        Cmd::Match { cmd } => similarity::run(cmd),
+        Cmd::Match { .. } => unreachable!("match commands return before the configuration loads"),
         Cmd::Witness { cmd } => match cmd {
             WitnessCmd::Init { name, dir } => {
                 let k = shoumi::ledger::witness_init(&dir, &name)?;
