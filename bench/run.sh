@@ -8,6 +8,8 @@
 #   county       demo on SQLite: /enterprises (office) and /home of all 9 demo accounts, wrk -c50,
 #                each beside nginx serving the same HTML bytes from disk; idle RSS before/after
 #   county-pg    the same on PostgreSQL for /enterprises and the office and admin homes
+#   uncached     county and county-pg again with the page cache off ([server] page_cache_ms = 0):
+#                what a page costs when it must be rendered (needs county and county-pg first)
 #   coldstart    exec of `shoumi serve` on the county DB until /readyz answers 200 (hyperfine)
 #   province     300,000 enterprises / 3,000,000 people: list, page 100, searches, API; SQLite and PG
 #                (needs the SQLite province DB in $PROV_DIR; prepares a bench user and the PG copy)
@@ -131,6 +133,24 @@ county_pg() {
   local pid=$SERVER_PID
   pages_vs_nginx county-pg pg $port 18403 enterprises home-office home-admin
   metric county-pg rss_after_load "$(( $(rss_kb "$pid") / 1024 ))" MiB "VmRSS after the PG runs"
+  stop_server "$pid"
+}
+
+# The same pages with the page cache off: every request renders (a new session, a changed
+# database, or the cache disabled by configuration).
+uncached() {
+  reset_section county-uncached; reset_section county-pg-uncached
+  [ -f "$OUT/county-sqlite/shoumi.db" ] || { echo "uncached needs the county DB: run bench/run.sh county first" >&2; return 1; }
+  log "county, page cache off (SQLite)"
+  local port=18405
+  SHOUMI__SERVER__PAGE_CACHE_MS=0 start_server $port "$OUT/county-uncached.log" --data "$OUT/county-sqlite" serve --addr 127.0.0.1:$port || return 1
+  local pid=$SERVER_PID; PIDS+=("$pid")
+  pages_vs_nginx county-uncached sqlite $port 18406 enterprises $(printf 'home-%s ' "${USERS[@]}")
+  stop_server "$pid"
+  log "county, page cache off (PostgreSQL, bench_county)"
+  SHOUMI__SERVER__PAGE_CACHE_MS=0 start_server $port "$OUT/county-pg-uncached.log" --data "$OUT/county-pg" serve --addr 127.0.0.1:$port --database-url "$PG/bench_county" || return 1
+  pid=$SERVER_PID; PIDS+=("$pid")
+  pages_vs_nginx county-pg-uncached pg $port 18406 enterprises home-office home-admin
   stop_server "$pid"
 }
 
@@ -436,13 +456,14 @@ summary() { python3 "$BENCH/summary.py" "$OUT"; }
 
 # ---------------------------------------------------------------------------------------------
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(facts county county-pg coldstart province import parser summary)
+[ ${#sections[@]} -eq 0 ] && sections=(facts county county-pg uncached coldstart province import parser summary)
 [ -x "$BIN" ] || { echo "no binary at $BIN: cargo build --release -p shoumi" >&2; exit 1; }
 for s in "${sections[@]}"; do
   case $s in
     facts) facts ;;
     county) county ;;
     county-pg) county_pg ;;
+    uncached) uncached ;;
     coldstart) coldstart ;;
     province) province ;;
     import) import_ ;;

@@ -104,6 +104,11 @@ pub struct Server {
     pub trust_proxy: bool,
     pub session_ttl_secs: i64,
     pub max_upload_mb: usize,
+    /// How long a rendered page may be served again to the same session while nothing in the
+    /// database changes (milliseconds; 0 = never). See `shoumi_web::pagecache`.
+    pub page_cache_ms: u64,
+    /// Memory for those pages (MiB).
+    pub page_cache_mb: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -152,6 +157,8 @@ impl Default for Server {
             trust_proxy: false,
             session_ttl_secs: 8 * 3600,
             max_upload_mb: 32,
+            page_cache_ms: 2000,
+            page_cache_mb: 16,
         }
     }
 }
@@ -257,6 +264,8 @@ impl Config {
                 lockout_secs: self.security.lockout_minutes.max(1) * 60,
             },
             max_upload_bytes: self.server.max_upload_mb * 1024 * 1024,
+            page_cache: std::time::Duration::from_millis(self.server.page_cache_ms),
+            page_cache_bytes: self.server.page_cache_mb * 1024 * 1024,
         }
     }
 }

@@ -537,6 +537,93 @@ async fn two_instances_share_sessions_through_the_database() {
     assert!(units.contains("第二实例创建的单位"));
 }
 
+/// The page cache's hit and miss counters, from `/metrics`.
+async fn page_cache_counts(app: &TestApp) -> (u64, u64) {
+    let m = app.client().get("/metrics").await.text();
+    let count = |outcome: &str| {
+        let prefix = format!("shoumi_page_cache_requests_total{{outcome=\"{outcome}\"}} ");
+        m.lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .unwrap_or_else(|| panic!("no {outcome} counter in /metrics"))
+            .parse::<u64>()
+            .unwrap()
+    };
+    (count("hit"), count("miss"))
+}
+
+#[tokio::test]
+async fn a_page_served_again_shows_a_change_committed_elsewhere_at_once() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in("office").await;
+    let code = demo_code(0);
+    let path = format!("/enterprises?q={code}");
+    let before = c.get(&path).await.text();
+    // The page is served again. (On PostgreSQL the version is the server's snapshot, which any
+    // commit in any database of the server changes — the other tests' among them — so it may
+    // take a few tries there; on SQLite the first one.)
+    let mut served_again = false;
+    for _ in 0..50 {
+        let (hits, _) = page_cache_counts(&app).await;
+        assert_eq!(c.get(&path).await.text(), before);
+        if page_cache_counts(&app).await.0 > hits {
+            served_again = true;
+            break;
+        }
+    }
+    assert!(served_again, "the page was never served from the cache");
+
+    // Another instance (its own connections, as on another machine) renames the enterprise.
+    let other = common::connect(&app.url).await;
+    let op = shoumi::demo::operator();
+    let scope = op.enterprise_scope();
+    let e = enterprises::get(&other, &scope, &enterprise_pid(&app, 0).await)
+        .await
+        .unwrap();
+    assert!(before.contains(&e.name), "the list shows {}", e.name);
+    let mut input = e.to_input().unwrap();
+    input.name = "缓存之后改名的企业有限公司".into();
+    let actor = Actor::system("test");
+    let mut tx = other.begin(&actor).await.unwrap();
+    enterprises::update(&mut tx, &scope, &e.public_id, &input)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let after = c.get(&path).await.text();
+    assert!(after.contains("缓存之后改名的企业有限公司"), "{after}");
+    assert!(!after.contains(&e.name));
+}
+
+#[tokio::test]
+async fn signing_out_ends_a_page_served_again_at_once() {
+    let app = TestApp::spawn().await;
+    let mut c = app.signed_in("office").await;
+    let mut same_cookie = c.with_router(app.router.clone());
+    assert_eq!(c.get("/home").await.status, StatusCode::OK);
+    assert_eq!(same_cookie.get("/home").await.status, StatusCode::OK);
+    let r = c.post_form("/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(same_cookie.get("/home").await.is_denied());
+}
+
+#[tokio::test]
+async fn a_page_served_again_reaches_only_the_session_it_was_rendered_for() {
+    let app = TestApp::spawn().await;
+    let mut office = app.signed_in("office").await;
+    let mut town = app.signed_in("town").await;
+    for _ in 0..2 {
+        let a = office.get("/home").await.text();
+        let b = town.get("/home").await.text();
+        assert_ne!(a, b);
+        assert!(a.contains(&office.csrf) && !a.contains(&town.csrf));
+        assert!(b.contains(&town.csrf) && !b.contains(&office.csrf));
+    }
+    // In English, then in Chinese again: the language is part of the key.
+    let en = office.get("/home?lang=en").await.text();
+    let zh = office.get("/home").await.text();
+    assert_ne!(en, zh);
+}
+
 #[tokio::test]
 async fn the_openapi_document_lists_exactly_the_api_routes() {
     let app = TestApp::spawn().await;

@@ -186,6 +186,24 @@ pub struct Db {
     pub backend: Backend,
 }
 
+/// See [`Db::data_version`]. Only equality is meaningful.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataVersion(Version);
+
+impl DataVersion {
+    /// A version for tests of code that compares versions.
+    #[doc(hidden)]
+    pub fn for_tests(n: i64) -> DataVersion {
+        DataVersion(Version::Sqlite(n))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Version {
+    Sqlite(i64),
+    Pg(String),
+}
+
 /// Options for [`Db::connect`].
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -275,6 +293,28 @@ impl Db {
     /// (storage-internal operations that are not user changes).
     pub(crate) async fn begin_raw(&self, kind: sql::TxKind) -> Result<sql::Tx> {
         sql::Tx::begin(&self.pool, kind).await
+    }
+
+    /// Where the database's data stands: two equal versions mean that no change was committed
+    /// between the two readings — by this process, by another instance or by a command-line
+    /// tool — so anything computed from the data at the first reading is still true at the
+    /// second. Used to serve a rendered page again without rendering it (the web layer's page
+    /// cache).
+    ///
+    /// SQLite: `PRAGMA data_version` on a connection that never writes. PostgreSQL: the current
+    /// snapshot (`pg_current_snapshot()`: the oldest running transaction, the next transaction
+    /// id and the ones in progress), which changes when any transaction that wrote commits or
+    /// aborts; it is cluster-wide, so writes to other databases of the server change it too
+    /// (a cache miss, never a stale page).
+    pub async fn data_version(&self) -> Result<DataVersion> {
+        match &*self.pool {
+            sql::Pool::Sqlite(p) => Ok(DataVersion(Version::Sqlite(p.data_version()?))),
+            sql::Pool::Pg(_) => Ok(DataVersion(Version::Pg(
+                sql::query_scalar::<String>("SELECT pg_current_snapshot()::text")
+                    .fetch_one(self)
+                    .await?,
+            ))),
+        }
     }
 
     /// Connections open, idle, and the maximum (for `/metrics`).

@@ -613,6 +613,8 @@ pub struct SessionInfo {
     pub user_id: i64,
     pub csrf_token: String,
     pub last_seen_at: i64,
+    /// When the session ends (Unix microseconds), unless used again before.
+    pub expires_at: i64,
 }
 
 /// Creates a session and returns its (cookie token, CSRF token). Only the token's hash is stored.
@@ -683,7 +685,7 @@ pub async fn session_principal(db: &Db, token: &str) -> Result<Option<(SessionIn
     // Built once: this runs on every signed-in request.
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
-            "SELECT s.id AS sid, s.csrf_token, s.last_seen_at, {PRINCIPAL_COLUMNS} FROM sessions s {} \
+            "SELECT s.id AS sid, s.csrf_token, s.last_seen_at, s.expires_at, {PRINCIPAL_COLUMNS} FROM sessions s {} \
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0 ORDER BY g.id",
             PRINCIPAL_JOINS.replace("{owner}", "s")
         )
@@ -703,6 +705,7 @@ pub async fn session_principal(db: &Db, token: &str) -> Result<Option<(SessionIn
             user_id: p.user_id,
             csrf_token: r.try_get("csrf_token")?,
             last_seen_at: r.try_get("last_seen_at")?,
+            expires_at: r.try_get("expires_at")?,
         },
         p,
     )))

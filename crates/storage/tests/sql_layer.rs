@@ -227,3 +227,30 @@ async fn writers_queueing_for_the_lock_leave_connections_to_readers() {
     writer.await.unwrap().unwrap();
     assert_eq!(rows_in_t(&f.db).await, 1);
 }
+
+#[tokio::test]
+async fn a_transaction_abandoned_while_it_begins_leaves_no_connection_inside_it() {
+    // A request whose client goes away is dropped wherever it is awaiting, possibly between a
+    // BEGIN and its answer. Abandon many read transactions at varying moments…
+    let f = fresh(Duration::from_secs(5)).await;
+    for i in 0..400u64 {
+        let _ = tokio::time::timeout(Duration::from_micros((i % 50) * 20), f.db.read()).await;
+    }
+    // …then every statement is committed on its own: no connection was handed back inside a
+    // transaction (on PostgreSQL, a READ ONLY one refuses the INSERT, and an open one keeps the
+    // row from the other connections).
+    let mut handles = Vec::new();
+    for id in 0..40_i64 {
+        let db = f.db.clone();
+        handles.push(tokio::spawn(async move {
+            sql::query("INSERT INTO t (id) VALUES ($1)")
+                .bind(id)
+                .execute(&db)
+                .await
+        }));
+    }
+    for h in handles {
+        h.await.unwrap().unwrap();
+    }
+    assert_eq!(rows_in_t(&f.db).await, 40);
+}

@@ -188,8 +188,15 @@ pub async fn load_ctx(
     if let Err(e) = result {
         return e.into_response();
     }
+    let signed_in = ctx.session.as_ref().map(|s| crate::pagecache::SignedIn {
+        session_expires_at: s.expires_at,
+    });
     req.extensions_mut().insert(ctx);
-    next.run(req).await
+    let mut resp = next.run(req).await;
+    if let Some(s) = signed_in {
+        resp.extensions_mut().insert(s);
+    }
+    resp
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {

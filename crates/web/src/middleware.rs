@@ -52,15 +52,36 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     resp
 }
 
-/// Runs the rest of the request in a task of its own, so that it runs to completion even when
-/// the client goes away (or the request times out): hyper drops a request's future when its
-/// connection closes, and a future dropped in the middle of a PostgreSQL exchange can leave the
-/// connection inside a transaction — the benchmark's disconnecting clients produced exactly that
-/// ("there is already a transaction in progress"). With this, a transaction always reaches its
-/// commit or its rollback. A panic in a handler becomes a 500 instead of a dropped connection.
+/// Runs a state-changing request (anything but GET and HEAD) in a task of its own, so that it
+/// runs to completion even when the client goes away or the request times out: hyper drops a
+/// request's future when its connection closes, and a handler that writes in more than one step
+/// must not stop between them. GET and HEAD only read (each write they make, such as a session's
+/// last-seen time, is one statement), so they run in place: a spawned task per request cost a
+/// quarter of the enterprise list's throughput (cross-core wake-ups). Transactions are safe
+/// either way: a dropped SQLite transaction rolls back when its connection returns to the pool,
+/// and sqlx (0.8.6) guards a PostgreSQL `BEGIN` that is dropped before its answer with a queued
+/// ROLLBACK (`tests/sql_layer.rs` abandons hundreds of them and checks every connection after).
+/// A panic in a handler becomes a 500 instead of a dropped connection, on both paths.
 pub async fn run_to_completion(req: Request, next: Next) -> Response {
+    use futures::FutureExt;
     use tracing::Instrument;
-    match tokio::spawn(next.run(req).in_current_span()).await {
+    let outcome = if req.method() == Method::GET || req.method() == Method::HEAD {
+        std::panic::AssertUnwindSafe(next.run(req))
+            .catch_unwind()
+            .await
+            .map_err(|panic| {
+                panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".into())
+            })
+    } else {
+        tokio::spawn(next.run(req).in_current_span())
+            .await
+            .map_err(|e| e.to_string())
+    };
+    match outcome {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "request task failed");

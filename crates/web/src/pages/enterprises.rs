@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::{AppState, Routes};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/enterprises", list)
+    r.get_cached("/enterprises", list)
         .get("/enterprises/new", new)
         .post("/enterprises/new", create)
         .get("/enterprises/export", export)

@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::{AppState, Routes};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/home", home)
+    r.get_cached("/home", home)
 }
 
 pub struct Card {

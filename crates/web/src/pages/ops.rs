@@ -25,7 +25,8 @@ pub async fn readyz(State(s): State<AppState>) -> Response {
 /// Prometheus text format.
 pub async fn metrics(State(s): State<AppState>) -> Response {
     let (size, idle, max) = s.db.pool_stats();
-    let body = s.metrics.render(size, idle as usize, max);
+    let mut body = s.metrics.render(size, idle as usize, max);
+    s.page_cache.render_metrics(&mut body);
     let mut r = body.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -25,7 +25,7 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/programme", programme_page)
         .get("/programme/export", export)
         .post("/programme/import", import)
-        .get("/dashboard", dashboard)
+        .get_cached("/dashboard", dashboard)
         .get("/programme/report", report)
         .get("/programme/report.xlsx", report_xlsx)
 }
