@@ -35,7 +35,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use shoumi_storage::DataVersion;
 
@@ -245,11 +245,13 @@ pub async fn serve(State(l): State<Layer>, req: Request, next: Next) -> Response
         return resp;
     }
     let (parts, body) = resp.into_parts();
-    let body = match axum::body::to_bytes(body, cache.max_bytes).await {
+    // A rendered page is already in memory: collecting it copies nothing and cannot fail short
+    // of a bug, which is then a 500 rather than a page cut short.
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "page cache: reading a rendered page failed");
-            return Response::from_parts(parts, Body::empty());
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
     cache.put(
