@@ -6,7 +6,10 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use proptest::sample::Index;
+
+#[path = "../../../testsupport/mutate.rs"]
+mod mutate;
+use mutate::{apply, mutation};
 
 use shoumi_ledger::Checkpoint;
 use shoumi_ledger::entry::Entry;
@@ -145,74 +148,13 @@ const TOKENS: &[&[u8]] = &[
     b"entries/",
 ];
 
-#[derive(Debug, Clone)]
-enum Mutation {
-    FlipBit(Index, u8),
-    SetByte(Index, u8),
-    Insert(Index, Vec<u8>),
-    Delete(Index, usize),
-    Duplicate(Index, usize),
-    Truncate(Index),
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    let token = prop::sample::select(TOKENS).prop_map(<[u8]>::to_vec);
-    prop_oneof![
-        3 => (any::<Index>(), 0u8..8).prop_map(|(i, b)| Mutation::FlipBit(i, b)),
-        1 => (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::SetByte(i, b)),
-        3 => (any::<Index>(), prop_oneof![token, prop::collection::vec(any::<u8>(), 1..8)])
-            .prop_map(|(i, t)| Mutation::Insert(i, t)),
-        2 => (any::<Index>(), 1usize..24).prop_map(|(i, n)| Mutation::Delete(i, n)),
-        1 => (any::<Index>(), 1usize..64).prop_map(|(i, n)| Mutation::Duplicate(i, n)),
-        1 => any::<Index>().prop_map(Mutation::Truncate),
-    ]
-}
-
-fn apply(b: &mut Vec<u8>, m: &Mutation) {
-    let at = |i: &Index, b: &Vec<u8>| if b.is_empty() { 0 } else { i.index(b.len()) };
-    match m {
-        Mutation::FlipBit(i, bit) if !b.is_empty() => {
-            let p = at(i, b);
-            b[p] ^= 1 << bit;
-        }
-        Mutation::SetByte(i, v) if !b.is_empty() => {
-            let p = at(i, b);
-            b[p] = *v;
-        }
-        Mutation::Insert(i, t) => {
-            let p = if b.is_empty() {
-                0
-            } else {
-                i.index(b.len() + 1)
-            };
-            b.splice(p..p, t.iter().copied());
-        }
-        Mutation::Delete(i, n) => {
-            let p = at(i, b);
-            let end = (p + n).min(b.len());
-            b.drain(p..end);
-        }
-        Mutation::Duplicate(i, n) => {
-            let p = at(i, b);
-            let end = (p + n).min(b.len());
-            let copy = b[p..end].to_vec();
-            b.splice(end..end, copy);
-        }
-        Mutation::Truncate(i) => {
-            let p = at(i, b);
-            b.truncate(p);
-        }
-        _ => {}
-    }
-}
-
 /// Arbitrary bytes (a quarter) or a valid sample with up to five mutations.
 fn inputs(valid: &[Vec<u8>]) -> impl Strategy<Value = Vec<u8>> + use<> {
     prop_oneof![
         1 => prop::collection::vec(any::<u8>(), 0..400),
         3 => (
             prop::sample::select(valid.to_vec()),
-            prop::collection::vec(mutation(), 0..6),
+            prop::collection::vec(mutation(TOKENS, 24, 64), 0..6),
         )
             .prop_map(|(mut s, ms)| {
                 for m in &ms {
@@ -376,7 +318,7 @@ proptest! {
     fn the_verifier_refuses_mutated_proof_files(
         input in (
             prop::sample::select(samples().proofs.clone()),
-            prop::collection::vec(mutation(), 1..4),
+            prop::collection::vec(mutation(TOKENS, 24, 64), 1..4),
         ).prop_map(|(mut s, ms)| { for m in &ms { apply(&mut s, m); } s })
     ) {
         let verifier = Verifier::new(keys().policy(3));

@@ -290,7 +290,7 @@ fn java_dir() -> tempfile::TempDir {
 
 /// `keygen -o NAME` in `dir`; the key id.
 /// `match fingerprint --key acme.key Furnace.java -o secrets.fp`, which must succeed.
-fn fingerprint_furnace(dir: &Path) {
+fn fingerprint_furnace(dir: &Path) -> Run {
     shoumi_match(
         dir,
         &[
@@ -302,7 +302,7 @@ fn fingerprint_furnace(dir: &Path) {
             "secrets.fp",
         ],
     )
-    .ok();
+    .ok()
 }
 
 fn keygen(dir: &Path, name: &str) -> String {
@@ -344,18 +344,7 @@ fn fingerprint_then_scan_finds_the_secret_in_a_renamed_copy_and_not_in_unrelated
     let dir = java_dir();
     let d = dir.path();
     keygen(d, "acme.key");
-    let fp = shoumi_match(
-        d,
-        &[
-            "fingerprint",
-            "--key",
-            "acme.key",
-            "Furnace.java",
-            "-o",
-            "secrets.fp",
-        ],
-    )
-    .ok();
+    let fp = fingerprint_furnace(d);
     assert!(fp.stdout.contains("1 document(s)"), "{}", fp.stdout);
     assert!(d.join("secrets.fp").is_file());
 

@@ -13,6 +13,10 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
+#[path = "../../../testsupport/mutate.rs"]
+mod mutate;
+use mutate::{apply, mutation};
+
 use shoumi_similarity::extract::{Extracted, Limits, extract_bytes_with};
 
 /// Tighter than the defaults, as in the fuzz target: a few-KB input must not be able to
@@ -292,74 +296,13 @@ const TEXT_TOKENS: &[&[u8]] = &[
     b"\xd0\xcf\x11\xe0",
 ];
 
-#[derive(Debug, Clone)]
-enum Mutation {
-    FlipBit(Index, u8),
-    SetByte(Index, u8),
-    Insert(Index, Vec<u8>),
-    Delete(Index, usize),
-    Duplicate(Index, usize),
-    Truncate(Index),
-}
-
-fn mutation(tokens: &'static [&'static [u8]]) -> impl Strategy<Value = Mutation> {
-    let token = prop::sample::select(tokens).prop_map(<[u8]>::to_vec);
-    prop_oneof![
-        3 => (any::<Index>(), 0u8..8).prop_map(|(i, b)| Mutation::FlipBit(i, b)),
-        1 => (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::SetByte(i, b)),
-        3 => (any::<Index>(), prop_oneof![token, prop::collection::vec(any::<u8>(), 1..8)])
-            .prop_map(|(i, t)| Mutation::Insert(i, t)),
-        2 => (any::<Index>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
-        1 => (any::<Index>(), 1usize..256).prop_map(|(i, n)| Mutation::Duplicate(i, n)),
-        1 => any::<Index>().prop_map(Mutation::Truncate),
-    ]
-}
-
-fn apply(b: &mut Vec<u8>, m: &Mutation) {
-    let at = |i: &Index, b: &Vec<u8>| if b.is_empty() { 0 } else { i.index(b.len()) };
-    match m {
-        Mutation::FlipBit(i, bit) if !b.is_empty() => {
-            let p = at(i, b);
-            b[p] ^= 1 << bit;
-        }
-        Mutation::SetByte(i, v) if !b.is_empty() => {
-            let p = at(i, b);
-            b[p] = *v;
-        }
-        Mutation::Insert(i, t) => {
-            let p = if b.is_empty() {
-                0
-            } else {
-                i.index(b.len() + 1)
-            };
-            b.splice(p..p, t.iter().copied());
-        }
-        Mutation::Delete(i, n) => {
-            let p = at(i, b);
-            let end = (p + n).min(b.len());
-            b.drain(p..end);
-        }
-        Mutation::Duplicate(i, n) => {
-            let p = at(i, b);
-            let end = (p + n).min(b.len());
-            let copy = b[p..end].to_vec();
-            b.splice(end..end, copy);
-        }
-        Mutation::Truncate(i) => {
-            let p = at(i, b);
-            b.truncate(p);
-        }
-        _ => {}
-    }
-}
-
 fn mutated(
     valid: Vec<Vec<u8>>,
     tokens: &'static [&'static [u8]],
 ) -> impl Strategy<Value = Vec<u8>> {
     (
         prop::sample::select(valid),
-        prop::collection::vec(mutation(tokens), 0..6),
+        prop::collection::vec(mutation(tokens, 64, 256), 0..6),
     )
         .prop_map(|(mut s, ms)| {
             for m in &ms {
@@ -400,7 +343,7 @@ fn package_inputs() -> impl Strategy<Value = Vec<u8>> {
     (
         prop::sample::select(pkgs),
         any::<Index>(),
-        prop::collection::vec(mutation(XML_TOKENS), 1..6),
+        prop::collection::vec(mutation(XML_TOKENS, 64, 256), 1..6),
     )
         .prop_map(|((mut pkg, xml), which, ms)| {
             if !xml.is_empty() {
