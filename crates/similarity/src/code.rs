@@ -717,6 +717,17 @@ impl Lexer<'_> {
         self.i = self.b.len();
     }
 
+    /// Whether `c`, the byte at the cursor, starts a number: a digit, or a dot before one.
+    fn number_starts(&self, c: u8) -> bool {
+        c.is_ascii_digit() || (c == b'.' && self.peek(1).is_ascii_digit())
+    }
+
+    /// The number starting at the cursor (at `start`), as one parameter token.
+    fn number(&mut self, start: usize) {
+        self.skip_number();
+        self.push_number(start, self.i);
+    }
+
     fn skip_number(&mut self) {
         let hexish = self.b[self.i] == b'0' && matches!(self.peek(1), b'x' | b'X');
         while self.i < self.b.len() {
@@ -871,10 +882,7 @@ impl Lexer<'_> {
                     self.skip_quoted(b'"', true, false);
                     self.push(self.st, start, self.i);
                 }
-                c if c.is_ascii_digit() || (c == b'.' && self.peek(1).is_ascii_digit()) => {
-                    self.skip_number();
-                    self.push_number(start, self.i);
-                }
+                c if self.number_starts(c) => self.number(start),
                 c if is_ident_start(c) => {
                     let end = self.ident_end(self.i);
                     self.i = end;
@@ -1080,10 +1088,7 @@ impl Lexer<'_> {
                     self.py_string(self.i);
                     self.push(self.st, start, self.i);
                 }
-                c if c.is_ascii_digit() || (c == b'.' && self.peek(1).is_ascii_digit()) => {
-                    self.skip_number();
-                    self.push_number(start, self.i);
-                }
+                c if self.number_starts(c) => self.number(start),
                 c if is_ident_start(c) && c != b'$' => {
                     let end = self.ident_end(self.i);
                     let next = self.b.get(end).copied().unwrap_or(0);
@@ -1223,10 +1228,7 @@ impl Lexer<'_> {
                     self.i = self.ident_end(self.i + 1);
                     self.push(self.id, start, self.i);
                 }
-                c if c.is_ascii_digit() || (c == b'.' && self.peek(1).is_ascii_digit()) => {
-                    self.skip_number();
-                    self.push_number(start, self.i);
-                }
+                c if self.number_starts(c) => self.number(start),
                 c if is_ident_start(c) => {
                     let end = self.ident_end(self.i);
                     self.i = end;
