@@ -71,6 +71,7 @@ impl Default for WebConfig {
 pub struct AppState(Arc<State>);
 
 /// What [`AppState`] points to.
+#[derive(Clone)]
 pub struct State {
     pub db: Db,
     pub config: Arc<WebConfig>,
@@ -249,17 +250,9 @@ impl AppState {
     }
 
     /// The same state with the evidence ledger running.
-    pub fn with_ledger(self, ledger: Arc<ledger::Ledger>) -> AppState {
-        let s = &*self.0;
-        AppState(Arc::new(State {
-            db: s.db.clone(),
-            config: s.config.clone(),
-            metrics: s.metrics.clone(),
-            reference: s.reference.clone(),
-            programme: s.programme.clone(),
-            ledger: Some(ledger),
-            page_cache: s.page_cache.clone(),
-        }))
+    pub fn with_ledger(mut self, ledger: Arc<ledger::Ledger>) -> AppState {
+        Arc::make_mut(&mut self.0).ledger = Some(ledger);
+        self
     }
 }
 
